@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "registry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "Train", targets: ["Train"]),
+        .executable(name: "registry", targets: ["CLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+    ],
+    targets: [
+        // Thin wrappers over system C libraries: module map + shim header, nothing else.
+        .systemLibrary(
+            name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        // crc32c with the SSE4.2 instruction where the CPU has it (C, because Swift cannot reach the intrinsic).
+        .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        .target(
+            name: "Registry",
+            dependencies: [
+                "CLZ4", "CCRC32C",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Sources/Registry",
+            exclude: ["Format/Proto"]),
+        .target(
+            name: "Train",
+            dependencies: ["Registry", "COpenBLAS"],
+            path: "Sources/Train"),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Registry", "Train",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CLI"),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/RegistryTests"),
+    ]
+)

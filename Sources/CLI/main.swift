@@ -1,0 +1,2 @@
+import Registry
+print("registry: the CLI arrives with the store")

@@ -1,0 +1,42 @@
+import CCRC32C
+
+/// CRC-32C (Castagnoli), as LevelDB and the tensor bundle use it, with TensorFlow's mask.
+/// The SSE4.2 instruction does the work where the CPU has it; a table does elsewhere.
+public enum CRC32C {
+    /// Whether this CPU computes crc32c in hardware.
+    public static var usesHardware: Bool { ccrc32c_hardware() != 0 }
+
+    /// crc32c of `bytes` continued from `crc` (0 starts a fresh checksum).
+    @inlinable
+    public static func extend(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
+        return ccrc32c_extend(crc, base, bytes.count)
+    }
+
+    public static func extend(_ crc: UInt32, _ bytes: some Sequence<UInt8>) -> UInt32 {
+        if let result = bytes.withContiguousStorageIfAvailable({ extend(crc, UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        return Array(bytes).withUnsafeBytes { extend(crc, $0) }
+    }
+
+    public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 { extend(0, bytes) }
+
+    /// The portable path, for tests that hold the hardware path to it.
+    static func extendPortable(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
+        return ccrc32c_extend_portable(crc, base, bytes.count)
+    }
+
+    private static let maskDelta: UInt32 = 0xa282_ead8
+
+    /// LevelDB's mask: stored crcs are masked so that a crc of data holding crcs stays strong.
+    public static func mask(_ crc: UInt32) -> UInt32 {
+        ((crc >> 15) | (crc << 17)) &+ maskDelta
+    }
+
+    public static func unmask(_ masked: UInt32) -> UInt32 {
+        let rotated = masked &- maskDelta
+        return (rotated >> 17) | (rotated << 15)
+    }
+}

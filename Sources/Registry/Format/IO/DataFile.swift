@@ -1,0 +1,135 @@
+import Foundation
+import SystemPackage
+
+/// A file opened for positional reads; owns its descriptor and closes it on deinit.
+/// Every read is bounded by the size found at open, so sizes taken from other files are
+/// checked before any memory is allocated for them.
+public final class ReadableFile {
+    public let path: String
+    public let size: Int64
+    private let descriptor: FileDescriptor
+
+    public init(path: String) throws(FormatError) {
+        self.path = path
+        do {
+            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+        } catch let errno as Errno {
+            throw errno == .noSuchFileOrDirectory
+                ? FormatError.missing(file: path, detail: "no such file")
+                : FormatError.io(file: path, operation: "open", reason: errno.description)
+        } catch {
+            throw FormatError.io(file: path, operation: "open", reason: "\(error)")
+        }
+        do {
+            size = try descriptor.seek(offset: 0, from: .end)
+        } catch {
+            try? descriptor.close()
+            throw FormatError.io(file: path, operation: "seek", reason: "\(error)")
+        }
+    }
+
+    deinit { try? descriptor.close() }
+
+    /// Reads exactly `buffer.count` bytes at `offset`; the range must lie inside the file.
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(FormatError) {
+        guard offset >= 0, Int64(buffer.count) <= size - offset else {
+            throw .truncated(file: path, detail: "\(buffer.count) bytes at offset \(offset) lie past the end (\(size) bytes)")
+        }
+        var done = 0
+        while done < buffer.count {
+            let n: Int
+            do {
+                n = try descriptor.read(fromAbsoluteOffset: offset + Int64(done),
+                                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+            } catch {
+                throw .io(file: path, operation: "read", reason: "\(error)")
+            }
+            guard n > 0 else { throw .truncated(file: path, detail: "the file shrank while it was read") }
+            done += n
+        }
+    }
+
+    public func read(at offset: Int64, count: Int) throws(FormatError) -> [UInt8] {
+        guard count >= 0, offset >= 0, Int64(count) <= size - offset else {
+            throw .truncated(file: path, detail: "\(count) bytes at offset \(offset) lie past the end (\(size) bytes)")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var failure: FormatError?
+        bytes.withUnsafeMutableBytes { buffer in
+            do throws(FormatError) { try read(at: offset, into: buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    public func readAll() throws(FormatError) -> [UInt8] {
+        try read(at: 0, count: Int(size))
+    }
+}
+
+/// A file being written; owns its descriptor. `sync()` makes the bytes durable.
+public final class WritableFile {
+    public let path: String
+    private let descriptor: FileDescriptor
+    private var closed = false
+    public private(set) var length: Int64 = 0
+
+    /// Creates the file; fails if it exists unless `replace` is set.
+    public init(path: String, replace: Bool = false) throws(FormatError) {
+        self.path = path
+        var options: FileDescriptor.OpenOptions = [.create, .closeOnExec, .truncate]
+        if !replace { options.insert(.exclusiveCreate) }
+        do {
+            descriptor = try FileDescriptor.open(FilePath(path), .writeOnly, options: options, permissions: [.ownerReadWrite, .groupRead, .otherRead])
+        } catch {
+            throw FormatError.io(file: path, operation: "create", reason: "\(error)")
+        }
+    }
+
+    deinit { if !closed { try? descriptor.close() } }
+
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(FormatError) {
+        do {
+            _ = try descriptor.writeAll(toAbsoluteOffset: offset, bytes)
+        } catch {
+            throw .io(file: path, operation: "write", reason: "\(error)")
+        }
+        length = max(length, offset + Int64(bytes.count))
+    }
+
+    public func write(_ bytes: some Sequence<UInt8>, at offset: Int64) throws(FormatError) {
+        let array = Array(bytes)
+        var failure: FormatError?
+        array.withUnsafeBytes { raw in
+            do throws(FormatError) { try write(raw, at: offset) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    public func append(_ bytes: some Sequence<UInt8>) throws(FormatError) {
+        try write(bytes, at: length)
+    }
+
+    /// Extends the file with zeros to `size` bytes (a hole where the filesystem allows).
+    public func extend(to size: Int64) throws(FormatError) {
+        guard size > length else { return }
+        do {
+            try descriptor.resize(to: size)
+        } catch {
+            throw .io(file: path, operation: "resize", reason: "\(error)")
+        }
+        length = size
+    }
+
+    public func sync() throws(FormatError) {
+        guard fsync(descriptor.rawValue) == 0 else {
+            throw .io(file: path, operation: "fsync", reason: String(cString: strerror(errno)))
+        }
+    }
+
+    public func close() throws(FormatError) {
+        guard !closed else { return }
+        closed = true
+        do { try descriptor.close() } catch { throw .io(file: path, operation: "close", reason: "\(error)") }
+    }
+}

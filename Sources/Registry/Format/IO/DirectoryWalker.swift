@@ -1,0 +1,76 @@
+import Foundation
+import SystemPackage
+
+/// Lists a folder tree for import, refusing anything that is not a plain file or folder:
+/// symbolic links (which could point outside), device files, and names no export could
+/// recreate safely.
+public struct DirectoryListing: Sendable, Equatable {
+    /// Regular files, as paths relative to the root with `/` separators, sorted.
+    public var files: [String] = []
+    /// Every folder below the root (empty ones included), sorted.
+    public var directories: [String] = []
+
+    public init(files: [String] = [], directories: [String] = []) {
+        self.files = files
+        self.directories = directories
+    }
+
+    public static func scan(_ root: String) throws(FormatError) -> DirectoryListing {
+        var listing = DirectoryListing()
+        try scan(root: root, relative: "", into: &listing)
+        listing.files.sort()
+        listing.directories.sort()
+        return listing
+    }
+
+    private static func scan(root: String, relative: String, into listing: inout DirectoryListing) throws(FormatError) {
+        let folder = relative.isEmpty ? root : root + "/" + relative
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw .io(file: folder, operation: "list", reason: (error as NSError).localizedDescription)
+        }
+        for name in names.sorted() {
+            let child = relative.isEmpty ? name : relative + "/" + name
+            try RelativePath.validate(child, file: root)
+            var info = stat()
+            guard lstat(root + "/" + child, &info) == 0 else {
+                throw .io(file: root + "/" + child, operation: "stat", reason: String(cString: strerror(errno)))
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                listing.directories.append(child)
+                try scan(root: root, relative: child, into: &listing)
+            case S_IFREG:
+                listing.files.append(child)
+            case S_IFLNK:
+                throw .unsafePath(file: root + "/" + child, detail: "symbolic links are not imported; replace it with the file it points to")
+            default:
+                throw .unsafePath(file: root + "/" + child, detail: "not a regular file or folder")
+            }
+        }
+    }
+}
+
+/// Rules for a relative path taken from a file or a database before it is used on disk:
+/// no absolute paths, no `..` or `.` parts, no empty parts, no NUL or backslash.
+public enum RelativePath {
+    public static func validate(_ path: String, file: String) throws(FormatError) {
+        let problem: String?
+        if path.isEmpty {
+            problem = "empty path"
+        } else if path.hasPrefix("/") {
+            problem = "absolute path '\(path)'"
+        } else if path.utf8.contains(0) {
+            problem = "NUL byte in a file name"
+        } else if path.contains("\\") {
+            problem = "backslash in '\(path)'"
+        } else if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            problem = "'\(path)' has an empty, '.' or '..' component"
+        } else {
+            problem = nil
+        }
+        if let problem { throw .unsafePath(file: file, detail: problem) }
+    }
+}

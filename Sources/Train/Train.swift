@@ -1,0 +1,2 @@
+// The Train module: dense networks on OpenBLAS, saved and restored through the registry.
+import Registry
