@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+/// `registry inspect DIR`: what a SavedModel or checkpoint folder on disk holds, with every
+/// tensor's crc32c checked, before anything is pushed.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what a SavedModel or checkpoint folder on disk holds, checking every tensor.")
+
+    @Argument(help: "A SavedModel folder or a folder of tf.train.Saver checkpoints.")
+    var path: String
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Flag(help: "Skip reading the tensors' bytes (no crc32c check).")
+    var noVerify = false
+
+    func run() throws {
+        do {
+            let report: InspectReport
+            if FileManager.default.fileExists(atPath: path + "/saved_model.pb") || FileManager.default.fileExists(atPath: path + "/saved_model.pbtxt") {
+                report = try InspectReport(savedModel: SavedModelDirectory.open(path), verify: !noVerify)
+            } else {
+                report = try InspectReport(checkpoints: CheckpointFolder.open(path), verify: !noVerify)
+            }
+            print(json ? report.json : report.text)
+        } catch let error as FormatError {
+            throw CLIFailure(message: error.description)
+        }
+    }
+}

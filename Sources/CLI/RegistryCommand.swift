@@ -1,0 +1,11 @@
+import ArgumentParser
+import Registry
+
+/// `registry`: keeps every version of a TensorFlow model in one SQLite file.
+@main
+struct RegistryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry",
+        abstract: "An embedded model registry for TensorFlow SavedModels and checkpoints.",
+        subcommands: [InspectCommand.self])
+}

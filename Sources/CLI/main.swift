@@ -1,2 +1,0 @@
-import Registry
-print("registry: the CLI arrives with the store")
