@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Train", targets: ["Train"]),
         .executable(name: "registry", targets: ["CLI"]),
+        .executable(name: "registry-bench", targets: ["RegistryBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
@@ -26,6 +27,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         // crc32c with the SSE4.2 instruction where the CPU has it (C, because Swift cannot reach the intrinsic).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        // Embeds Migrations/*.sql into the Registry module at build time.
+        .executableTarget(name: "EmbedMigrationsTool", path: "Sources/EmbedMigrationsTool"),
+        .plugin(
+            name: "EmbedMigrations", capability: .buildTool(),
+            dependencies: ["EmbedMigrationsTool"], path: "Sources/MigrationsPlugin"),
         .target(
             name: "Registry",
             dependencies: [
@@ -36,7 +42,8 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Sources/Registry",
-            exclude: ["Format/Proto"]),
+            exclude: ["Format/Proto"],
+            plugins: ["EmbedMigrations"]),
         .target(
             name: "Train",
             dependencies: ["Registry", "COpenBLAS"],
@@ -48,6 +55,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"),
+        .executableTarget(
+            name: "RegistryBench",
+            dependencies: ["Registry"],
+            path: "Sources/RegistryBench"),
         .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", .product(name: "Crypto", package: "swift-crypto")],

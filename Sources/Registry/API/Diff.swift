@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+
+extension ModelRegistry {
+    /// Tensors added, removed and changed from `a` to `b`; for a changed floating-point tensor
+    /// of the same shape, the largest absolute difference of its elements.
+    public func diff(_ a: VersionReference, _ b: VersionReference) throws -> TensorDiff {
+        try queue.read { db in
+            let from = try Self.resolve(a, db: db), to = try Self.resolve(b, db: db)
+            let before = try Self.tensorsByName(from, db: db), after = try Self.tensorsByName(to, db: db)
+            func summary(_ row: TensorRecord) -> TensorSummary {
+                TensorSummary(name: row.name, dtype: DType(rawValue: row.dtype).name, shape: Shape.parse(row.shape) ?? [], bytes: row.size, shard: row.shardID)
+            }
+            var changed: [TensorDiff.Change] = []
+            var unchanged = 0
+            for name in before.keys.sorted() {
+                guard let old = before[name], let new = after[name] else { continue }
+                let sameBytes = old.contentID == new.contentID && old.crc32c == new.crc32c
+                if sameBytes && old.dtype == new.dtype && old.shape == new.shape {
+                    unchanged += 1
+                    continue
+                }
+                let describe = { (row: TensorRecord) in "\(DType(rawValue: row.dtype).name)\(row.shape)" }
+                var maximum: Double?
+                if old.dtype == new.dtype && old.shape == new.shape, let oldID = old.contentID, let newID = new.contentID,
+                   old.size <= 256 << 20 {
+                    let reader = ContentReader(db: db)
+                    maximum = Self.maxAbsDifference(DType(rawValue: old.dtype), try reader.read(oldID), try reader.read(newID))
+                }
+                changed.append(.init(name: name, before: describe(old), after: describe(new), maxAbsDifference: maximum))
+            }
+            return TensorDiff(from: a.description + " (v\(from.number))", to: b.description + " (v\(to.number))",
+                              added: after.keys.filter { before[$0] == nil }.sorted().map { summary(after[$0]!) },
+                              removed: before.keys.filter { after[$0] == nil }.sorted().map { summary(before[$0]!) },
+                              changed: changed, unchanged: unchanged)
+        }
+    }
+
+    static func tensorsByName(_ version: VersionRecord, db: Database) throws -> [String: TensorRecord] {
+        try TensorRecord.filter(Column("version_id") == version.id!).fetchAll(db)
+            .reduce(into: [:]) { $0[$1.name] = $1 }
+    }
+
+    /// max |a_i - b_i| for float16/bfloat16/float32/float64 payloads; nil for other dtypes.
+    static func maxAbsDifference(_ dtype: DType, _ a: [UInt8], _ b: [UInt8]) -> Double? {
+        guard a.count == b.count else { return nil }
+        func scan<T>(_ width: Int, _ load: (UnsafeRawBufferPointer, Int) -> T, _ value: (T) -> Double) -> Double {
+            var worst = 0.0
+            a.withUnsafeBytes { pa in
+                b.withUnsafeBytes { pb in
+                    for i in stride(from: 0, to: a.count, by: width) {
+                        let d = abs(value(load(pa, i)) - value(load(pb, i)))
+                        if d > worst || d.isNaN { worst = d.isNaN ? .nan : d }
+                    }
+                }
+            }
+            return worst
+        }
+        switch dtype {
+        case .float32: return scan(4, { $0.loadUnaligned(fromByteOffset: $1, as: Float.self) }, { Double($0) })
+        case .float64: return scan(8, { $0.loadUnaligned(fromByteOffset: $1, as: Double.self) }, { $0 })
+        case .bfloat16:
+            return scan(2, { $0.loadUnaligned(fromByteOffset: $1, as: UInt16.self) }, { Double(Float(bitPattern: UInt32($0) << 16)) })
+        case .float16:
+            #if arch(x86_64) || arch(arm64)
+            return scan(2, { $0.loadUnaligned(fromByteOffset: $1, as: UInt16.self) }, { Double(Float16(bitPattern: $0)) })
+            #else
+            return nil
+            #endif
+        default: return nil
+        }
+    }
+}

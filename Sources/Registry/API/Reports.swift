@@ -1,0 +1,132 @@
+import Foundation
+
+/// What a push did; `--json` prints exactly these fields.
+public struct PushResult: Codable, Sendable {
+    public var model: String
+    public var version: Int64
+    public var tensors: Int
+    public var files: Int
+    public var statistics: StoreStatistics
+}
+
+/// What a pull wrote.
+public struct PullResult: Codable, Sendable {
+    public var model: String
+    public var version: Int64
+    public var path: String
+    public var bytes: Int64
+    public var tagSets: [String]
+}
+
+/// One version as listings show it.
+public struct VersionSummary: Codable, Sendable, Equatable {
+    public var model: String
+    public var version: Int64
+    public var createdAt: Date
+    public var kind: String
+    public var tagSets: [String]
+    public var labels: [String: String]
+    public var aliases: [String]
+    public var tensors: Int
+    public var tensorBytes: Int64
+    public var source: String?
+    public var parent: String?
+    public var run: String?
+    public var globalStep: Int64?
+    public var metrics: [String: Double]?
+}
+
+/// A signature input or output.
+public struct SignatureTensorInfo: Codable, Sendable, Equatable {
+    public var key: String
+    public var name: String
+    public var dtype: String
+    /// nil when the rank is unknown; -1 for unknown dimensions.
+    public var shape: [Int64]?
+}
+
+public struct SignatureInfo: Codable, Sendable, Equatable {
+    public var key: String
+    public var method: String
+    public var inputs: [SignatureTensorInfo]
+    public var outputs: [SignatureTensorInfo]
+}
+
+public struct CollectionInfo: Codable, Sendable, Equatable {
+    public var key: String
+    public var kind: String
+    public var size: Int64
+}
+
+public struct MetaGraphInfo: Codable, Sendable, Equatable {
+    public var tags: [String]
+    public var signatures: [SignatureInfo]
+    public var collections: [CollectionInfo]
+}
+
+public struct TensorSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var dtype: String
+    public var shape: [Int64]
+    public var bytes: Int64
+    public var shard: Int32
+}
+
+public struct FileSummary: Codable, Sendable, Equatable {
+    public var path: String
+    public var bytes: Int64
+}
+
+/// Everything `registry show` tells about a version.
+public struct VersionDetail: Codable, Sendable {
+    public var summary: VersionSummary
+    public var metaGraphs: [MetaGraphInfo]
+    public var tensors: [TensorSummary]
+    public var files: [FileSummary]
+    /// This version, then its parent, its parent's parent… as `model:number`.
+    public var lineage: [String]
+}
+
+/// `registry diff`: tensors added, removed and changed between two versions.
+public struct TensorDiff: Codable, Sendable {
+    public struct Change: Codable, Sendable, Equatable {
+        public var name: String
+        public var before: String
+        public var after: String
+        /// Largest |a - b| over the elements, for floating-point tensors of one shape.
+        public var maxAbsDifference: Double?
+    }
+
+    public var from: String
+    public var to: String
+    public var added: [TensorSummary]
+    public var removed: [TensorSummary]
+    public var changed: [Change]
+    public var unchanged: Int
+}
+
+/// `registry gc`: what was dropped.
+public struct GCReport: Codable, Sendable {
+    public var contentsRemoved: Int
+    public var chunksRemoved: Int
+    public var bytesFreed: Int64
+    public var fileBytesBefore: Int64
+    public var fileBytesAfter: Int64
+}
+
+/// `registry verify`: what was checked and every problem found.
+public struct VerifyReport: Codable, Sendable {
+    public struct Problem: Codable, Sendable, Equatable {
+        public var model: String
+        public var version: Int64
+        public var item: String
+        public var detail: String
+    }
+
+    public var versions: Int
+    public var tensors: Int
+    public var files: Int
+    public var chunks: Int
+    public var bytes: Int64
+    public var problems: [Problem]
+}

@@ -1,0 +1,29 @@
+import CLZ4
+
+/// LZ4 block compression, wrapped once: callers hand over and get back byte arrays and
+/// never see liblz4's pointers or its signed sizes.
+enum LZ4 {
+    /// Compressed bytes, or nil when compression would not make the block smaller.
+    static func compress(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard source.count > 0, source.count <= Int(LZ4_MAX_INPUT_SIZE) else { return nil }
+        let bound = Int(LZ4_compressBound(Int32(source.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = output.withUnsafeMutableBytes { out in
+            LZ4_compress_default(source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                 out.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(source.count), Int32(bound))
+        }
+        guard written > 0, Int(written) < source.count else { return nil }
+        output.removeSubrange(Int(written)...)
+        return output
+    }
+
+    /// Decompresses into exactly `rawSize` bytes (a size we recorded ourselves), or nil if the
+    /// compressed bytes do not decode to exactly that many.
+    static func decompress(_ source: UnsafeRawBufferPointer, rawSize: Int, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard rawSize == output.count, rawSize <= Int(Int32.max), source.count <= Int(Int32.max), let base = source.baseAddress,
+              let out = output.baseAddress else { return rawSize == 0 && output.count == 0 }
+        let decoded = LZ4_decompress_safe(base.assumingMemoryBound(to: CChar.self), out.assumingMemoryBound(to: CChar.self),
+                                          Int32(source.count), Int32(rawSize))
+        return Int(decoded) == rawSize
+    }
+}

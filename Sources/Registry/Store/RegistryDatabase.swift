@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+
+/// Opens the registry's SQLite file (WAL mode, foreign keys, a busy timeout) and brings its
+/// schema up to date with the migrations embedded in this binary.
+enum RegistryDatabase {
+    static func open(path: String, readOnly: Bool = false) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(30)
+        configuration.readonly = readOnly
+        configuration.label = "registry"
+        configuration.prepareDatabase { db in
+            if !readOnly {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw StoreError.unusable(path: path, detail: error.message ?? "\(error)")
+        }
+        let migrator = Self.migrator
+        let known = Set(migrator.migrations)
+        let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty {
+            throw StoreError.newerSchema(path: path, unknown: unknown.sorted())
+        }
+        if !readOnly {
+            try migrator.migrate(queue)
+        } else if applied.count < known.count {
+            throw StoreError.unusable(path: path, detail: "the schema needs an upgrade, which a read-only registry cannot do")
+        }
+        return queue
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in EmbeddedMigrations.all {
+            migrator.registerMigration(migration.identifier) { db in
+                try db.execute(sql: migration.sql)
+            }
+        }
+        return migrator
+    }
+}
