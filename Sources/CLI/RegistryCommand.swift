@@ -7,5 +7,7 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "An embedded model registry for TensorFlow SavedModels and checkpoints.",
-        subcommands: [InspectCommand.self])
+        subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
+                      DiffCommand.self, AliasCommand.self, RemoveCommand.self, GCCommand.self, VerifyCommand.self,
+                      InspectCommand.self])
 }

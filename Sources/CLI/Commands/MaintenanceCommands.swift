@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+/// `registry alias NAME@ALIAS N`: points an alias at a version; `--delete` removes it.
+struct AliasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "alias", abstract: "Point an alias (NAME@ALIAS) at a version, or delete it.")
+
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "NAME@ALIAS, e.g. classifier@prod.") var alias: String
+    @Argument(help: "The version number the alias should point at.") var version: Int64?
+    @Flag(help: "Delete the alias instead.") var delete = false
+
+    func validate() throws {
+        if delete == (version != nil) { throw ValidationError("give a version number, or --delete") }
+    }
+
+    func run() throws {
+        let ref = try VersionReference(parsing: alias)
+        guard case .alias(let name) = ref.selector else { throw ValidationError("'\(alias)' is not NAME@ALIAS") }
+        let registry = try options.open()
+        if delete {
+            try registry.removeAlias(model: ref.model, alias: name)
+            print("deleted \(alias)")
+        } else {
+            try registry.setAlias(model: ref.model, alias: name, version: version!)
+            print("\(alias) -> \(ref.model):\(version!)")
+        }
+    }
+}
+
+/// `registry rm REF`: deletes a version (or with `--all`, a whole model); `gc` frees the bytes.
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a version (NAME:N or NAME@ALIAS), or a model with --all.")
+
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "NAME:N or NAME@ALIAS; with --all, NAME.") var reference: String
+    @Flag(help: "Delete the model and every version of it.") var all = false
+
+    func run() throws {
+        let registry = try options.open()
+        if all {
+            try VersionReference.validate(modelName: reference)
+            let count = try registry.removeModel(reference)
+            print("deleted model \(reference) (\(count) versions); run `registry gc` to free their bytes")
+            return
+        }
+        let ref = try VersionReference(parsing: reference)
+        if case .latest = ref.selector {
+            throw ValidationError("name the version to delete: \(reference):N or \(reference)@ALIAS (or --all for the whole model)")
+        }
+        let number = try registry.remove(ref)
+        print("deleted \(ref.model):\(number); run `registry gc` to free its bytes")
+    }
+}
+
+/// `registry gc`: drops chunks no version refers to any more.
+struct GCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Free the bytes no version refers to.")
+
+    @OptionGroup var options: RegistryOptions
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        let report = try options.open().collectGarbage()
+        if output.json { print(Output.json(report)); return }
+        print("removed \(report.chunksRemoved) chunks and \(report.contentsRemoved) contents: \(Output.bytes(report.bytesFreed)) freed; "
+              + "registry file \(Output.bytes(report.fileBytesBefore)) -> \(Output.bytes(report.fileBytesAfter))")
+    }
+}
+
+/// `registry verify [REF]`: re-reads every stored byte; exit 1 when anything is damaged.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Check every chunk hash and tensor crc32c; exit 1 on damage.")
+
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "One version to check (default: all).") var reference: String?
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        let bar = ProgressBar("verify")
+        let report = try options.open().verify(reference.map(VersionReference.init(parsing:)), progress: bar.callback)
+        bar.finish()
+        if output.json {
+            print(Output.json(report))
+        } else {
+            print("checked \(report.versions) versions, \(report.tensors) tensors, \(report.files) files, \(Output.bytes(report.bytes)): "
+                  + (report.problems.isEmpty ? "all intact" : "\(report.problems.count) damaged"))
+            for problem in report.problems { print("DAMAGED \(problem.model):\(problem.version) \(problem.item): \(problem.detail)") }
+        }
+        if !report.problems.isEmpty { throw ExitCode.failure }
+    }
+}

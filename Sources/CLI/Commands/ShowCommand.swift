@@ -1,0 +1,44 @@
+import ArgumentParser
+import Registry
+
+/// `registry show REF`: tag sets, signatures, collections, variables, files and lineage.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show everything about one version.")
+
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS.") var reference: String
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        let detail = try options.open().show(VersionReference(parsing: reference))
+        if output.json { print(Output.json(detail)); return }
+        let s = detail.summary
+        var lines = ["\(s.model):\(s.version)  \(s.kind)  created \(Output.date(s.createdAt))"]
+        if let source = s.source { lines.append("source: \(source)") }
+        if !s.aliases.isEmpty { lines.append("aliases: \(s.aliases.joined(separator: ", "))") }
+        if !s.labels.isEmpty { lines.append("labels: " + s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+        if let step = s.globalStep { lines.append("global step: \(step)") }
+        if let metrics = s.metrics { lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+        lines.append("lineage: " + detail.lineage.joined(separator: " <- "))
+        for graph in detail.metaGraphs {
+            lines.append("meta graph {\(graph.tags.joined(separator: ","))}")
+            for signature in graph.signatures {
+                lines.append("  signature \(signature.key)\(signature.method.isEmpty ? "" : " (\(signature.method))")")
+                for input in signature.inputs { lines.append("    in   \(input.key): \(input.dtype)\(Output.shape(input.shape))  \(input.name)") }
+                for out in signature.outputs { lines.append("    out  \(out.key): \(out.dtype)\(Output.shape(out.shape))  \(out.name)") }
+            }
+            if !graph.collections.isEmpty {
+                lines.append("  collections: " + graph.collections.map { "\($0.key) (\($0.kind), \($0.size))" }.joined(separator: ", "))
+            }
+        }
+        let total = detail.tensors.reduce(Int64(0)) { $0 + $1.bytes }
+        lines.append("variables: \(detail.tensors.count) tensors, \(Output.bytes(total))")
+        lines.append(Output.table(["  NAME", "DTYPE", "SHAPE", "SIZE"],
+                                  detail.tensors.map { ["  " + $0.name, $0.dtype, Output.shape($0.shape), Output.bytes($0.bytes)] }))
+        if !detail.files.isEmpty {
+            lines.append("files:")
+            lines += detail.files.map { "  \($0.path)  \(Output.bytes($0.bytes))" }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}

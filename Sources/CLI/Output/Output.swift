@@ -1,0 +1,83 @@
+import Foundation
+import Registry
+
+/// The one place that formats what the CLI prints.
+enum Output {
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count), unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
+    static func shape(_ dims: [Int64]?) -> String {
+        guard let dims else { return "<unknown rank>" }
+        return "[" + dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: ",") + "]"
+    }
+
+    /// Left-aligned columns, two spaces apart.
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        return all.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+/// A progress bar on stderr (bytes, MB/s, ETA) when stderr is a terminal; silent otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let enabled: Bool
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private let lock = NSLock()
+
+    init(_ label: String) {
+        self.label = label
+        enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["REGISTRY_NO_PROGRESS"] == nil
+    }
+
+    var callback: (@Sendable (Int64, Int64) -> Void)? {
+        guard enabled else { return nil }
+        return { [self] done, total in update(done, total) }
+    }
+
+    func update(_ done: Int64, _ total: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(start), 1e-3)
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let rate = Double(done) / elapsed / 1e6
+        let eta = rate > 0 && total > done ? String(format: "ETA %.0fs", Double(total - done) / 1e6 / rate) : ""
+        let line = String(format: "\r%@ [%@%@] %@ / %@  %.1f MB/s  %@", label, String(repeating: "#", count: filled),
+                          String(repeating: " ", count: width - filled), Output.bytes(done), Output.bytes(total), rate, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
