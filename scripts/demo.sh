@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# The main job, end to end, with what exists so far: read the founding example that
-# TensorFlow trained (28 features, 5 classes, Adam), check every tensor, and show the
-# checkpoint history a tf.train.Saver left.
+# The main job, end to end, with what exists so far: the founding example's network as
+# TensorFlow trained it goes into a fresh registry, is listed, shown, pulled back out
+# byte-identical, and a second push of it costs nothing.
 set -euo pipefail
 REGISTRY=${1:?usage: demo.sh REGISTRY_BINARY SHARED_DIR}
 SHARED=${2:?usage: demo.sh REGISTRY_BINARY SHARED_DIR}
 FIXTURES="$SHARED/fixtures/tf2.21"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export REGISTRY_PATH="$WORK/registry.db"
+run() { echo "\$ registry $*"; "$REGISTRY" "$@"; echo; }
 
-echo "== the founding example as TensorFlow saved it (tag 'train', Adam slots, global_step)"
-"$REGISTRY" inspect "$FIXTURES/seed_mlp_training"
-echo
-echo "== the same network with a {serve} meta graph and an asset"
-"$REGISTRY" inspect "$FIXTURES/seed_mlp_train_and_serve" | head -4
-echo
-echo "== a tf.train.Saver folder (max_to_keep=3, two shards per checkpoint)"
-"$REGISTRY" inspect "$FIXTURES/saver_checkpoints/sharded" | grep -E '^(Checkpoints|  model)'
+run push "$FIXTURES/seed_mlp_train_and_serve" seed --label data=random --alias prod
+run push "$FIXTURES/seed_mlp_train_and_serve" seed
+run push "$FIXTURES/keras_tf2" keras
+run ls
+run ls --tag serve --signature serving_default --latest
+run show seed@prod
+run pull seed@prod -o "$WORK/seed"
+run pull seed -o "$WORK/seed-serve" --tags serve
+run verify
+echo "\$ diff -r $FIXTURES/seed_mlp_train_and_serve $WORK/seed"
+diff -r "$FIXTURES/seed_mlp_train_and_serve" "$WORK/seed" && echo "byte-identical"
