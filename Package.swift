@@ -60,8 +60,16 @@ let package = Package(
             dependencies: ["Registry"],
             path: "Sources/RegistryBench"),
         .testTarget(
+            name: "TrainTests",
+            dependencies: ["Train", "Registry", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TrainTests"),
+        .testTarget(
             name: "RegistryTests",
             dependencies: ["Registry", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/RegistryTests"),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLI", "Registry", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/CLITests"),
     ]
 )

@@ -1,2 +1,0 @@
-// The Train module: dense networks on OpenBLAS, saved and restored through the registry.
-import Registry
