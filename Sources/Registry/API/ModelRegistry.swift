@@ -55,32 +55,46 @@ public final class ModelRegistry {
     /// Creates the next version of `model` in one IMMEDIATE transaction; `body` fills it.
     func writeVersion(model: String, kind: String, options: PushOptions, source: String?,
                       _ body: (inout VersionRecord, Database, ContentWriter) throws -> (tensors: Int, files: Int)) throws -> PushResult {
-        for (key, _) in options.labels where key.isEmpty || key.contains("=") { throw RegistryError.invalidLabel(key) }
-        return try queue.writeWithoutTransaction { db in
-            var result: PushResult?
+        try inImmediateTransaction { db in
+            try insertVersion(db: db, model: model, kind: kind, options: options, source: source, body)
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it commits, or none.
+    func inImmediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction { db in
+            var result: T?
             try db.inTransaction(.immediate) {
-                let modelID = try Self.modelID(named: model, create: true, db: db)!
-                let number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
-                var parentID: Int64?
-                if let parent = options.parent { parentID = try Self.resolve(parent, db: db).id }
-                var version = VersionRecord(
-                    modelID: modelID, number: number, createdAt: Date().timeIntervalSince1970, kind: kind, source: source,
-                    parentID: parentID, run: options.run, globalStep: options.globalStep,
-                    metricsJSON: try options.metrics.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) },
-                    graphEncoding: "binary", schemaVersion: 1)
-                let writer = ContentWriter(db: db)
-                let counts = try body(&version, db, writer)
-                for (key, value) in options.labels {
-                    try LabelRecord(versionID: version.id!, key: key, value: value).insert(db)
-                }
-                for alias in options.aliases {
-                    try AliasRecord(modelID: modelID, alias: alias, versionID: version.id!).save(db)
-                }
-                result = PushResult(model: model, version: number, tensors: counts.tensors, files: counts.files, statistics: writer.statistics)
+                result = try body(db)
                 return .commit
             }
             return result!
         }
+    }
+
+    /// Inserts the next version of `model` inside the caller's transaction; `body` fills it in
+    /// and must insert the version row itself.
+    func insertVersion(db: Database, model: String, kind: String, options: PushOptions, source: String?,
+                       _ body: (inout VersionRecord, Database, ContentWriter) throws -> (tensors: Int, files: Int)) throws -> PushResult {
+        for (key, _) in options.labels where key.isEmpty || key.contains("=") { throw RegistryError.invalidLabel(key) }
+        let modelID = try Self.modelID(named: model, create: true, db: db)!
+        let number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
+        var parentID: Int64?
+        if let parent = options.parent { parentID = try Self.resolve(parent, db: db).id }
+        var version = VersionRecord(
+            modelID: modelID, number: number, createdAt: Date().timeIntervalSince1970, kind: kind, source: source,
+            parentID: parentID, run: options.run, globalStep: options.globalStep,
+            metricsJSON: try options.metrics.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) },
+            graphEncoding: "binary", schemaVersion: 1)
+        let writer = ContentWriter(db: db)
+        let counts = try body(&version, db, writer)
+        for (key, value) in options.labels {
+            try LabelRecord(versionID: version.id!, key: key, value: value).insert(db)
+        }
+        for alias in options.aliases {
+            try AliasRecord(modelID: modelID, alias: alias, versionID: version.id!).save(db)
+        }
+        return PushResult(model: model, version: number, tensors: counts.tensors, files: counts.files, statistics: writer.statistics)
     }
 
     /// Writes a version out as a folder; without `tagSets` it is byte-identical to what was pushed.

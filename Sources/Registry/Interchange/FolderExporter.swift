@@ -11,34 +11,54 @@ struct FolderExporter {
     let version: VersionRecord
     var progress: ((Int64) -> Void)?
 
-    /// Writes into `target`. `tagSets` keeps only the MetaGraphDefs with those tag sets.
-    func export(to target: String, tagSets: [TagSet]?, force: Bool) throws -> Int64 {
-        let parent = (target as NSString).deletingLastPathComponent
-        let staging = (parent.isEmpty ? "." : parent) + "/.\((target as NSString).lastPathComponent).registry-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        if FileSystem.exists(target) && !force {
-            throw RegistryError.targetExists(path: target)
-        }
-        var written: Int64 = 0
-        do {
-            written = try write(into: staging, tagSets: tagSets)
-            try Self.syncFolder(parent.isEmpty ? "." : parent)
-            try Self.moveIntoPlace(staging, target: target, force: force)
-        } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
-        }
-        return written
+    /// How the version's files are laid out.
+    enum Layout {
+        /// The folder as pushed; `tagSets` keeps only the MetaGraphDefs with those tag sets.
+        case savedModel(tagSets: [TagSet]?)
+        /// Only the bundle, under `prefix`, and a `prefix.meta` (a stored `.meta`, else the
+        /// `{train}` MetaGraphDef): one checkpoint of a `tf.train.Saver` folder.
+        case checkpoint(prefix: String)
     }
 
-    private func write(into folder: String, tagSets: [TagSet]?) throws -> Int64 {
+    /// Writes into `target` through a staged folder that is renamed into place when complete.
+    func export(to target: String, tagSets: [TagSet]?, force: Bool) throws -> Int64 {
+        try StagedFolder.write(to: target, force: force) { staging in
+            try FileSystem.createDirectory(staging)
+            return try write(into: staging, layout: .savedModel(tagSets: tagSets))
+        }
+    }
+
+    /// Writes the version's files into `folder`, which exists.
+    func write(into folder: String, layout: Layout) throws -> Int64 {
         let versionID = version.id!
         let reader = ContentReader(db: db)
         var written: Int64 = 0
         var synced: [WritableFile] = []
-        try FileSystem.createDirectory(folder)
-
+        var tagSets: [TagSet]?
+        var checkpointPrefix: String?
+        switch layout {
+        case .savedModel(let sets): tagSets = sets
+        case .checkpoint(let prefix): checkpointPrefix = prefix
+        }
         let files = try FileRecord.filter(Column("version_id") == versionID).order(Column("path")).fetchAll(db)
         let subsetting = tagSets != nil
+        if let prefix = checkpointPrefix {
+            try RelativePath.validate(prefix, file: "checkpoint prefix")
+            written += try writeBundle(into: folder, prefix: prefix, reader: reader)
+            var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
+            if meta == nil {
+                meta = try MetaGraphRecord.filter(Column("version_id") == versionID && Column("tag_set") == "train").fetchOne(db)?.contentID
+            }
+            if let meta {
+                let bytes = try ContentReader(db: db, verifyHashes: true).read(meta)
+                let file = try WritableFile(path: folder + "/" + prefix + ".meta")
+                try file.append(bytes)
+                try file.sync()
+                try file.close()
+                written += Int64(bytes.count)
+            }
+            return written
+        }
         for record in files where record.isFolder {
             try RelativePath.validate(record.path, file: "stored folder name")
             try FileSystem.createDirectory(folder + "/" + record.path)
@@ -74,24 +94,8 @@ struct FolderExporter {
         }
 
         // The bundle.
-        if let prefix = version.bundlePrefix, let headerBytes = version.bundleHeader {
-            try RelativePath.validate(prefix, file: "stored bundle prefix")
-            let header = BundleHeader(proto: try Tensorflow_BundleHeaderProto(serializedBytes: headerBytes))
-            try header.validate(file: prefix + ".index")
-            let writer = try BundleWriter(prefix: folder + "/" + prefix, header: header)
-            let rows = try TensorRecord.filter(Column("version_id") == versionID).fetchAll(db)
-                .sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
-            var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
-            for row in rows {
-                let entry = try row.entry()
-                try entry.validate(header: header, file: prefix + ".index")
-                try writer.record(entry)
-                guard let contentID = row.contentID else { continue }
-                written += try writeTensor(entry, contentID: contentID, reader: reader, writer: writer)
-                shardEnds[Int(entry.shardID)] = max(shardEnds[Int(entry.shardID)], entry.offset + entry.size)
-            }
-            for (shard, end) in shardEnds.enumerated() { try writer.extendShard(Int32(shard), to: end) }
-            try writer.finish(sync: true)
+        if let prefix = version.bundlePrefix {
+            written += try writeBundle(into: folder, prefix: prefix, reader: reader)
         }
 
         // Every other file.
@@ -116,8 +120,33 @@ struct FolderExporter {
             try file.sync()
             try file.close()
         }
-        for record in files where record.isFolder { try Self.syncFolder(folder + "/" + record.path) }
-        try Self.syncFolder(folder)
+        for record in files where record.isFolder { try StagedFolder.syncFolder(folder + "/" + record.path) }
+        try StagedFolder.syncFolder(folder)
+        return written
+    }
+
+    /// The version's bundle under `prefix` in `folder`: data shards with every tensor at its
+    /// original offset, then the index from the tensor rows; fsynced.
+    private func writeBundle(into folder: String, prefix: String, reader: ContentReader) throws -> Int64 {
+        guard let headerBytes = version.bundleHeader else { return 0 }
+        try RelativePath.validate(prefix, file: "stored bundle prefix")
+        let header = BundleHeader(proto: try Tensorflow_BundleHeaderProto(serializedBytes: headerBytes))
+        try header.validate(file: prefix + ".index")
+        let writer = try BundleWriter(prefix: folder + "/" + prefix, header: header)
+        let rows = try TensorRecord.filter(Column("version_id") == version.id!).fetchAll(db)
+            .sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
+        var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
+        var written: Int64 = 0
+        for row in rows {
+            let entry = try row.entry()
+            try entry.validate(header: header, file: prefix + ".index")
+            try writer.record(entry)
+            guard let contentID = row.contentID else { continue }
+            written += try writeTensor(entry, contentID: contentID, reader: reader, writer: writer)
+            shardEnds[Int(entry.shardID)] = max(shardEnds[Int(entry.shardID)], entry.offset + entry.size)
+        }
+        for (shard, end) in shardEnds.enumerated() { try writer.extendShard(Int32(shard), to: end) }
+        try writer.finish(sync: true)
         return written
     }
 
@@ -143,32 +172,5 @@ struct FolderExporter {
                                      detail: offset == entry.size ? "its bytes fail their crc32c" : "stored \(offset) bytes, recorded \(entry.size)")
         }
         return offset
-    }
-
-    static func syncFolder(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError.io(file: path, operation: "open folder", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw FormatError.io(file: path, operation: "fsync folder", reason: String(cString: strerror(errno))) }
-    }
-
-    /// Renames the finished folder into place; with `force`, the old target is moved aside
-    /// first and removed only after the new one is in place.
-    static func moveIntoPlace(_ staging: String, target: String, force: Bool) throws {
-        var aside: String?
-        if FileSystem.exists(target) {
-            guard force else { throw RegistryError.targetExists(path: target) }
-            let old = staging + ".old"
-            guard rename(target, old) == 0 else {
-                throw FormatError.io(file: target, operation: "move aside", reason: String(cString: strerror(errno)))
-            }
-            aside = old
-        }
-        guard rename(staging, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if let aside { _ = rename(aside, target) }
-            throw FormatError.io(file: target, operation: "rename into place", reason: reason)
-        }
-        if let aside { try? FileManager.default.removeItem(atPath: aside) }
     }
 }

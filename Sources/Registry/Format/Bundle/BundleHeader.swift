@@ -25,6 +25,9 @@ public struct BundleHeader: Hashable, Sendable {
         self.unknownFields = unknownFields
     }
 
+    /// The most data shards a bundle may have here (TF sets no limit; its saves write one per device).
+    static let maxShards: Int32 = 1 << 16
+
     /// The bundle version this reader implements; TF refuses a bundle whose header excludes it.
     static let readerVersion: Int32 = 1
 
@@ -55,6 +58,10 @@ public struct BundleHeader: Hashable, Sendable {
     func validate(file: String) throws(FormatError) {
         guard numShards >= 1 else {
             throw .corrupt(file: file, entry: nil, detail: "header says \(numShards) shards; a bundle has at least one")
+        }
+        // Readers and writers visit every shard's data file, so the count read from the file is bounded.
+        guard numShards <= Self.maxShards else {
+            throw .unsupported(file: file, detail: "header says \(numShards) shards; this tool reads at most \(Self.maxShards)")
         }
         guard endianness == 0 else {
             throw .unsupported(file: file, detail: "big-endian bundle; re-save it on a little-endian machine")

@@ -23,6 +23,8 @@ public final class BundleReader {
         let count = Int(index.header.numShards)
         let used = Set(index.entries.filter { $0.slices.isEmpty }.map { Int($0.shardID) })
         var shards: [ReadableFile] = []
+        // One empty stand-in for every absent unused shard: descriptors stay at the files that exist.
+        var absent: ReadableFile?
         for shard in 0..<count {
             let name = Self.dataFileName(prefix: prefix, shard: shard, of: count)
             do {
@@ -30,7 +32,8 @@ public final class BundleReader {
             } catch .missing(let file, _) where used.contains(shard) {
                 throw .missing(file: file, detail: "data shard \(shard) of \(count) named by \(prefix).index")
             } catch .missing {
-                shards.append(try ReadableFile(path: "/dev/null"))
+                if absent == nil { absent = try ReadableFile(path: "/dev/null") }
+                shards.append(absent!)
             }
         }
         self.shards = shards

@@ -7,10 +7,20 @@ extension BundleReader {
         guard let elementSize = entry.dtype.elementSize, let total = entry.minimumSize else {
             throw .unsupported(file: file, detail: "partitioned \(entry.dtype) tensor '\(entry.displayName)'")
         }
+        // The full entry holds no data, so its shape is only checked for arithmetic: bound it by
+        // the bytes the data files really hold before allocating it.
+        let stored = (0..<index.header.numShards).reduce(Int64(0)) { $0 &+ dataFile(shard: $1).size }
+        guard total <= stored else {
+            throw .corrupt(file: file, entry: entry.displayName,
+                           detail: "shape \(entry.shape) of \(entry.dtype) needs \(total) bytes but the data files hold \(stored)")
+        }
         var full = [UInt8](repeating: 0, count: Int(total))
         for slice in entry.slices {
             let key = TensorSliceKey(name: entry.key, slice: slice).encoded
-            guard let part = index.entry(forKey: key), let sliceShape = slice.shape(in: entry.shape), part.shape == sliceShape else {
+            // A part of another dtype, or one that is itself partitioned, would not hold the
+            // bytes the copy below takes from it.
+            guard let part = index.entry(forKey: key), let sliceShape = slice.shape(in: entry.shape), part.shape == sliceShape,
+                  part.dtype == entry.dtype, part.slices.isEmpty else {
                 throw .corrupt(file: file, entry: entry.displayName, detail: "slice \(slice) has no matching slice entry")
             }
             let bytes = try read(part)

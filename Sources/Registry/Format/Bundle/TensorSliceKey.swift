@@ -132,6 +132,13 @@ enum OrderedCode {
                 guard position + 1 < bytes.count else { return nil }
                 let second = negative ? ~bytes[position + 1] : bytes[position + 1]
                 length += (~second).leadingZeroBitCount
+                // As TF's ReadSignedNumIncreasing: a 10-byte header is exactly ff c0 and the next
+                // byte is below 0x80, else the value needs more than 64 bits (or len > 10).
+                if length == 10 {
+                    guard second == 0xc0, position + 2 < bytes.count else { return nil }
+                    let third = negative ? ~bytes[position + 2] : bytes[position + 2]
+                    guard third < 0x80 else { return nil }
+                }
             }
             guard length >= 1, length <= 10, position + length <= bytes.count else { return nil }
             var buffer = [UInt8](repeating: negative ? 0xff : 0x00, count: 10)

@@ -59,6 +59,8 @@ public struct SavedModelFile: Sendable {
             }
         } catch let error as FormatError {
             throw error
+        } catch ByteReader.Failure.varintOverflow {
+            throw .corrupt(file: file, entry: nil, detail: "the SavedModel message holds an overlong varint")
         } catch {
             throw .truncated(file: file, detail: "the SavedModel message ends inside a field")
         }

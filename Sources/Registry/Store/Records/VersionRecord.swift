@@ -20,6 +20,8 @@ struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendab
     var graphTextID: Int64?
     var bundlePrefix: String?
     var bundleHeader: Data?
+    /// Kept for good by keep_checkpoint_every_n_hours; retention never deletes it.
+    var preserved: Bool = false
 
     enum CodingKeys: String, CodingKey {
         case id, number, kind, source, run

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Registry
+import Train
+
+/// `registry train RUN`: the founding experiment in Swift, checkpointed into the registry.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the founding example's network (28 → 64 → 64 → 5, Adam 1e-4) on the notebook's random data, saving checkpoints as versions of RUN.")
+
+    @OptionGroup var options: RegistryOptions
+    @Argument(help: ArgumentHelp("The training run: a model whose versions are its checkpoints.", valueName: "run")) var runName: String
+    @Option(help: "Epochs to train (50 steps each).") var epochs = 200
+    @Option(help: "Seed of the initial weights.") var seed: UInt32 = 0
+    @Option(help: "Seed of the data (np.random.RandomState; the notebook used 1234).") var dataSeed: UInt32 = 1234
+    @Option(help: "Save a checkpoint every this many global steps (and always at the end).") var saveEvery: Int64 = 1000
+    @Option(help: "Checkpoints kept in the window (tf.train.Saver's max_to_keep; 0 keeps all).") var maxToKeep = 5
+    @Option(help: "Keep one checkpoint for good every this many hours (keep_checkpoint_every_n_hours).") var keepEveryHours = 10_000.0
+    @Option(help: "Print the accuracy every this many epochs.") var printEvery = 100
+    @Flag(help: "Continue the run from its latest checkpoint.") var resume = false
+    @Option(help: "Start from another version's variables, e.g. a TensorFlow-trained SavedModel (NAME, NAME:N, NAME@ALIAS).")
+    var from: String?
+    @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        if resume && from != nil { throw ValidationError("--resume and --from exclude each other") }
+        if epochs < 0 || printEvery < 1 || saveEvery < 0 || maxToKeep < 0 { throw ValidationError("counts must not be negative") }
+    }
+
+    func run() throws {
+        try VersionReference.validate(modelName: runName)
+        let registry = try options.open()
+        var configuration = TrainingSession.Configuration(run: runName)
+        configuration.epochs = epochs
+        configuration.dataSeed = dataSeed
+        configuration.saveEverySteps = saveEvery == 0 ? nil : saveEvery
+        configuration.retention = RetentionPolicy(maxToKeep: maxToKeep, keepEveryHours: keepEveryHours)
+        let start: TrainingSession.Start = resume ? .resume : try from.map { .from(try VersionReference(parsing: $0)) } ?? .fresh(seed: seed)
+        let session = try TrainingSession(registry: registry, configuration: configuration, start: start)
+        let first = session.nextEpoch, lastEpoch = first + epochs - 1
+        let bar = ProgressBar("train")
+        var reports: [[String: Double]] = []
+        var saves: [CheckpointSaveResult] = []
+        try session.run(onEpoch: { report in
+            if !output.json && ((report.epoch - first) % printEvery == 0 || report.epoch == lastEpoch) {
+                bar.finish()
+                print("Epoch \(report.epoch): accuracy=\(String(format: "%.3f", report.accuracy * 100))%  loss=\(String(format: "%.4f", report.loss))")
+            }
+            reports.append(["epoch": Double(report.epoch), "step": Double(report.step), "loss": Double(report.loss), "accuracy": report.accuracy])
+            bar.update(Int64(report.epoch - first + 1), Int64(epochs))
+        }, onSave: { saved in
+            saves.append(saved)
+        })
+        bar.finish()
+        if output.json {
+            print(Output.json(TrainSummary(run: runName, epochs: reports, checkpoints: saves.map(\.version), deleted: saves.flatMap(\.deleted),
+                                           preserved: saves.flatMap(\.preserved))))
+            return
+        }
+        let kept = try registry.history(model: runName)
+        print("saved \(saves.count) checkpoints of \(runName) (steps \(saves.map { String($0.step) }.joined(separator: ", "))); "
+              + "\(kept.count) kept: versions \(kept.map { String($0.version) }.joined(separator: ", "))")
+    }
+}
+
+struct TrainSummary: Encodable {
+    var run: String
+    var epochs: [[String: Double]]
+    var checkpoints: [Int64]
+    var deleted: [Int64]
+    var preserved: [Int64]
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Registry
+
+/// Draws loss and accuracy over global steps as a standalone SVG: two panels sharing the
+/// step axis, gridlines at round tick values, a point (with a tooltip) at each checkpoint.
+enum CurvePlot {
+    struct Series {
+        var name: String
+        var color: String
+        var points: [(x: Double, y: Double)]
+        var format: (Double) -> String
+    }
+
+    static func svg(run: String, versions: [VersionSummary]) -> String {
+        let rows = versions.compactMap { v -> (Double, Double?, Double?)? in
+            guard let step = v.globalStep else { return nil }
+            return (Double(step), v.metrics?["loss"], v.metrics?["accuracy"])
+        }.sorted { $0.0 < $1.0 }
+        let loss = Series(name: "loss", color: "#d9480f", points: rows.compactMap { r in r.1.map { (r.0, $0) } }, format: { String(format: "%.3g", $0) })
+        let accuracy = Series(name: "accuracy", color: "#1971c2", points: rows.compactMap { r in r.2.map { (r.0, $0 * 100) } },
+                              format: { String(format: "%.0f%%", $0) })
+        let width = 760.0, panel = 220.0, left = 70.0, right = 24.0, top = 48.0, gap = 56.0
+        let xs = rows.map(\.0)
+        let xRange = (xs.min() ?? 0, max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
+        var svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(top + 2 * panel + gap + 56))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(escape(run)): loss and accuracy by global step</text>
+
+        """
+        for (index, series) in [loss, accuracy].enumerated() {
+            let y0 = top + Double(index) * (panel + gap)
+            svg += panelSVG(series, x: left, y: y0, width: width - left - right, height: panel, xRange: xRange, showXLabel: index == 1)
+        }
+        return svg + "</svg>\n"
+    }
+
+    private static func panelSVG(_ series: Series, x: Double, y: Double, width: Double, height: Double,
+                                 xRange: (Double, Double), showXLabel: Bool) -> String {
+        let ys = series.points.map(\.y)
+        var low = ys.min() ?? 0, high = ys.max() ?? 1
+        if high - low < 1e-9 { low -= 0.5; high += 0.5 }
+        let yTicks = ticks(low, high), xTicks = ticks(xRange.0, xRange.1)
+        low = min(low, yTicks.first ?? low); high = max(high, yTicks.last ?? high)
+        func px(_ v: Double) -> Double { x + (v - xRange.0) / (xRange.1 - xRange.0) * width }
+        func py(_ v: Double) -> Double { y + height - (v - low) / (high - low) * height }
+        var out = "<g>\n<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"#fafafa\" stroke=\"#ced4da\"/>\n"
+        for t in yTicks {
+            out += "<line x1=\"\(x)\" x2=\"\(x + width)\" y1=\"\(py(t))\" y2=\"\(py(t))\" stroke=\"#e9ecef\"/>"
+            out += "<text x=\"\(x - 8)\" y=\"\(py(t) + 4)\" text-anchor=\"end\" fill=\"#495057\">\(series.format(t))</text>\n"
+        }
+        for t in xTicks where t >= xRange.0 && t <= xRange.1 {
+            out += "<line x1=\"\(px(t))\" x2=\"\(px(t))\" y1=\"\(y)\" y2=\"\(y + height)\" stroke=\"#e9ecef\"/>"
+            out += "<text x=\"\(px(t))\" y=\"\(y + height + 16)\" text-anchor=\"middle\" fill=\"#495057\">\(Int(t))</text>\n"
+        }
+        out += "<text x=\"\(x + 8)\" y=\"\(y + 18)\" font-weight=\"bold\" fill=\"\(series.color)\">\(series.name)</text>\n"
+        if !series.points.isEmpty {
+            let path = series.points.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
+            out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"2\"/>\n"
+            for point in series.points {
+                out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"><title>step %d: %@</title></circle>\n",
+                              px(point.x), py(point.y), series.color, Int(point.x), series.format(point.y))
+            }
+        } else {
+            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#868e96\">no \(series.name) recorded</text>\n"
+        }
+        if showXLabel {
+            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height + 36)\" text-anchor=\"middle\" fill=\"#212529\">global step</text>\n"
+        }
+        return out + "</g>\n"
+    }
+
+    /// About five round tick values (1, 2 or 5 × 10^k apart) covering [low, high].
+    static func ticks(_ low: Double, _ high: Double) -> [Double] {
+        let span = max(high - low, 1e-9)
+        let raw = span / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2.0, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var ticks: [Double] = []
+        var t = floor(low / step) * step
+        while t <= high + step * 0.5 && ticks.count < 20 { ticks.append(t); t += step }
+        return ticks
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
