@@ -40,14 +40,15 @@ import Testing
             preserved += result.preserved
             deleted += result.deleted
         }
-        // Saves at +20, +40, … +200 min. The oldest leaves the window on saves 3…10; it is kept
-        // when saved after the keep time: save 3 (+60 min) is not later than +60, save 4 (+80)
-        // is, moving the keep time to +120; save 7 (+140) is next, moving it to +180; save 10
-        // would be next but never leaves the window.
+        // Saves at +20, +40, … +200 min; the keep time starts at +60. From save 3 on, the
+        // oldest of three leaves the window: 1 (+20), 2 (+40) and 3 (+60, not later than +60)
+        // are deleted; 4 (+80) is kept for good and the keep time moves to +120; 5 (+100) and
+        // 6 (+120) are deleted; 7 (+140) is kept, the keep time moves to +180; 8 (+160) is
+        // deleted; 9 and 10 are the window.
         #expect(preserved == [4, 7])
-        #expect(deleted == [1, 2, 3, 5, 6])
+        #expect(deleted == [1, 2, 3, 5, 6, 8])
         let remaining = try registry.history(model: "run").map(\.version)
-        #expect(remaining == [4, 7, 8, 9, 10])
+        #expect(remaining == [4, 7, 9, 10])
         let latest = try registry.loadTensors(VersionReference(model: "run"))
         #expect(latest["w"]?.floats == [10])
         #expect(latest["global_step"]?.int64Value == 100)
