@@ -53,4 +53,43 @@ import Testing
         #expect(latest["w"]?.floats == [10])
         #expect(latest["global_step"]?.int64Value == 100)
     }
+
+    /// The same sequence through a real `tf.compat.v1.train.Saver` with its clock replaced:
+    /// the checkpoints TensorFlow leaves on disk are the versions the registry keeps.
+    @Test(.enabled(if: TensorFlowOracle.enabled, "needs the TensorFlow venv (make test)"))
+    func retentionMatchesTensorFlowSaver() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.cleanup() }
+        let script = """
+        import os, sys, time
+        import tensorflow as tf
+        tf.compat.v1.disable_eager_execution()
+        clock = [1700000000.0]
+        time.time = lambda: clock[0]
+        v = tf.compat.v1.Variable(1.0, name="w")
+        saver = tf.compat.v1.train.Saver(max_to_keep=2, keep_checkpoint_every_n_hours=1)
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            for i in range(1, 11):
+                clock[0] = 1700000000.0 + i * 1200
+                saver.save(sess, os.path.join(sys.argv[1], "model.ckpt"), global_step=i * 10)
+        steps = sorted(int(n[len("model.ckpt-"):-len(".index")]) for n in os.listdir(sys.argv[1]) if n.endswith(".index"))
+        print(",".join(map(str, steps)))
+        """
+        try script.write(toFile: tmp.path + "/saver.py", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: tmp.path + "/ckpt", withIntermediateDirectories: true)
+        let result = try TensorFlowOracle.runPython([tmp.path + "/saver.py", tmp.path + "/ckpt"])
+        #expect(result.status == 0, "\(result.stderr.suffix(1500))")
+        let tensorFlowSteps = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 2, keepEveryHours: 1), now: start)
+        for i in 1...10 {
+            _ = try registry.saveCheckpoint(run: "run", step: Int64(i * 10), tensors: [NamedTensor(name: "w", floats: [1], shape: [])],
+                                            metaGraphs: [], now: start.addingTimeInterval(Double(i) * 1200))
+        }
+        let registrySteps = try registry.history(model: "run").compactMap(\.globalStep).map(String.init).joined(separator: ",")
+        #expect(registrySteps == tensorFlowSteps)
+    }
 }

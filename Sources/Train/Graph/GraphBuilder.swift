@@ -32,7 +32,7 @@ public enum GraphBuilder {
     // MARK: {train}
 
     static func trainGraph(layers: [LayerSpec]) -> Tensorflow_MetaGraphDef {
-        var nodes = NodeList()
+        var nodes = GraphNodes()
         var defs: [(GraphVariable, Data)] = []
         var initializers: [String] = []
 
@@ -58,7 +58,7 @@ public enum GraphBuilder {
         for layer in layers {
             let weights = GraphVariable.weights(layers: [layer])
             let kernel = refVariable(weights[0], initialValue: glorotUniform(&nodes, weights[0].name, fanIn: layer.inputs, fanOut: layer.outputs))
-            let bias = refVariable(weights[1], initialValue: nodes.const(weights[1].name + "/Initializer/zeros", ConstTensor.float(0, shape: weights[1].shape)))
+            let bias = refVariable(weights[1], initialValue: nodes.const(weights[1].name + "/Initializer/zeros", GraphConst.float(0, shape: weights[1].shape)))
             current = nodes.dense(layer, input: current, kernel: kernel, bias: bias)
         }
         let logits = current
@@ -68,11 +68,11 @@ public enum GraphBuilder {
             let initial: String
             switch variable.role {
             case .globalStep:
-                initial = nodes.const(variable.name + "/Initializer/zeros", ConstTensor.int64(0))
+                initial = nodes.const(variable.name + "/Initializer/zeros", GraphConst.int64(0))
             case .betaPower(let value):
-                initial = nodes.const(variable.name + "/initial_value", ConstTensor.float(value))
+                initial = nodes.const(variable.name + "/initial_value", GraphConst.float(value))
             case .slot, .weight:
-                initial = nodes.const(variable.name + "/Initializer/zeros", ConstTensor.float(0, shape: variable.shape))
+                initial = nodes.const(variable.name + "/Initializer/zeros", GraphConst.float(0, shape: variable.shape))
             }
             _ = refVariable(variable, initialValue: initial)
         }
@@ -95,54 +95,54 @@ public enum GraphBuilder {
 
     /// `NAME/Initializer/random_uniform` = min + (max - min) * RandomUniform(shape), with
     /// max = sqrt(6 / (fan_in + fan_out)) (Glorot uniform, TF1's default dense kernel initializer).
-    private static func glorotUniform(_ nodes: inout NodeList, _ name: String, fanIn: Int, fanOut: Int) -> String {
+    private static func glorotUniform(_ nodes: inout GraphNodes, _ name: String, fanIn: Int, fanOut: Int) -> String {
         let scope = name + "/Initializer/random_uniform"
         let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
-        let shape = nodes.const(scope + "/shape", ConstTensor.int32Vector([Int32(fanIn), Int32(fanOut)]))
-        let low = nodes.const(scope + "/min", ConstTensor.float(-limit))
-        let high = nodes.const(scope + "/max", ConstTensor.float(limit))
+        let shape = nodes.const(scope + "/shape", GraphConst.int32Vector([Int32(fanIn), Int32(fanOut)]))
+        let low = nodes.const(scope + "/min", GraphConst.float(-limit))
+        let high = nodes.const(scope + "/max", GraphConst.float(limit))
         let random = nodes.add(scope + "/RandomUniform", op: "RandomUniform", inputs: [shape], attrs: [
-            "T": Attr.type(.dtInt32), "dtype": Attr.type(.dtFloat), "seed": Attr.int(0), "seed2": Attr.int(0),
+            "T": GraphAttr.type(.dtInt32), "dtype": GraphAttr.type(.dtFloat), "seed": GraphAttr.int(0), "seed2": GraphAttr.int(0),
         ])
-        let float = ["T": Attr.type(.dtFloat)]
+        let float = ["T": GraphAttr.type(.dtFloat)]
         let range = nodes.add(scope + "/sub", op: "Sub", inputs: [high, low], attrs: float)
         let scaled = nodes.add(scope + "/mul", op: "Mul", inputs: [random, range], attrs: float)
         return nodes.add(scope, op: "AddV2", inputs: [scaled, low], attrs: float)
     }
 
     /// Mean softmax cross-entropy of `logits` against one-hot `labels`; returns the scalar's node.
-    private static func softmaxCrossEntropy(_ nodes: inout NodeList, logits: String, labels: String, classes: Int) -> String {
-        let depth = nodes.const("one_hot/depth", ConstTensor.int32(Int32(classes)))
-        let on = nodes.const("one_hot/on_value", ConstTensor.float(1))
-        let off = nodes.const("one_hot/off_value", ConstTensor.float(0))
+    private static func softmaxCrossEntropy(_ nodes: inout GraphNodes, logits: String, labels: String, classes: Int) -> String {
+        let depth = nodes.const("one_hot/depth", GraphConst.int32(Int32(classes)))
+        let on = nodes.const("one_hot/on_value", GraphConst.float(1))
+        let off = nodes.const("one_hot/off_value", GraphConst.float(0))
         let oneHot = nodes.add("one_hot", op: "OneHot", inputs: [labels, depth, on, off], attrs: [
-            "T": Attr.type(.dtFloat), "TI": Attr.type(.dtInt32), "axis": Attr.int(-1),
+            "T": GraphAttr.type(.dtFloat), "TI": GraphAttr.type(.dtInt32), "axis": GraphAttr.int(-1),
         ])
         let xentropy = nodes.add("softmax_cross_entropy_loss/xentropy", op: "SoftmaxCrossEntropyWithLogits",
-                                 inputs: [logits, oneHot], attrs: ["T": Attr.type(.dtFloat)])
-        let axes = nodes.const("softmax_cross_entropy_loss/Const", ConstTensor.int32(0, shape: [1]))
+                                 inputs: [logits, oneHot], attrs: ["T": GraphAttr.type(.dtFloat)])
+        let axes = nodes.const("softmax_cross_entropy_loss/Const", GraphConst.int32(0, shape: [1]))
         return nodes.add("softmax_cross_entropy_loss/value", op: "Mean", inputs: [xentropy, axes], attrs: [
-            "T": Attr.type(.dtFloat), "Tidx": Attr.type(.dtInt32), "keep_dims": Attr.bool(false),
+            "T": GraphAttr.type(.dtFloat), "Tidx": GraphAttr.type(.dtInt32), "keep_dims": GraphAttr.bool(false),
         ])
     }
 
     /// `num_correct` = Sum(Cast<int32>(InTopKV2(logits, labels, k=1))), as in the founding notebook.
-    private static func numCorrect(_ nodes: inout NodeList, logits: String, labels: String) {
-        let k = nodes.const("in_top_k/InTopKV2/k", ConstTensor.int32(1))
-        let inTopK = nodes.add("in_top_k/InTopKV2", op: "InTopKV2", inputs: [logits, labels, k], attrs: ["T": Attr.type(.dtInt32)])
+    private static func numCorrect(_ nodes: inout GraphNodes, logits: String, labels: String) {
+        let k = nodes.const("in_top_k/InTopKV2/k", GraphConst.int32(1))
+        let inTopK = nodes.add("in_top_k/InTopKV2", op: "InTopKV2", inputs: [logits, labels, k], attrs: ["T": GraphAttr.type(.dtInt32)])
         let cast = nodes.add("Cast", op: "Cast", inputs: [inTopK], attrs: [
-            "DstT": Attr.type(.dtInt32), "SrcT": Attr.type(.dtBool), "Truncate": Attr.bool(false),
+            "DstT": GraphAttr.type(.dtInt32), "SrcT": GraphAttr.type(.dtBool), "Truncate": GraphAttr.bool(false),
         ])
-        let axes = nodes.const("Const", ConstTensor.int32(0, shape: [1]))
+        let axes = nodes.const("Const", GraphConst.int32(0, shape: [1]))
         nodes.add("num_correct", op: "Sum", inputs: [cast, axes], attrs: [
-            "T": Attr.type(.dtInt32), "Tidx": Attr.type(.dtInt32), "keep_dims": Attr.bool(false),
+            "T": GraphAttr.type(.dtInt32), "Tidx": GraphAttr.type(.dtInt32), "keep_dims": GraphAttr.bool(false),
         ])
     }
 
     // MARK: {serve}
 
     static func serveGraph(layers: [LayerSpec]) -> Tensorflow_MetaGraphDef {
-        var nodes = NodeList()
+        var nodes = GraphNodes()
         let first = layers[0], last = layers[layers.count - 1]
         let inputShape: [Int64] = [-1, Int64(first.inputs)]
         let x = nodes.placeholder("x", dtype: .dtFloat, shape: inputShape)
@@ -186,7 +186,7 @@ public enum GraphBuilder {
 
     // MARK: Helpers
 
-    private static func metaGraph(tag: String, nodes: NodeList, saver: Tensorflow_SaverDef) -> Tensorflow_MetaGraphDef {
+    private static func metaGraph(tag: String, nodes: GraphNodes, saver: Tensorflow_SaverDef) -> Tensorflow_MetaGraphDef {
         var meta = Tensorflow_MetaGraphDef()
         meta.metaInfoDef.tags = [tag]
         meta.metaInfoDef.tensorflowVersion = tensorflowVersion
@@ -200,7 +200,7 @@ public enum GraphBuilder {
         var info = Tensorflow_TensorInfo()
         info.name = node + ":0"
         info.dtype = dtype
-        info.tensorShape = Shape.known(shape)
+        info.tensorShape = GraphShape.known(shape)
         return info
     }
 

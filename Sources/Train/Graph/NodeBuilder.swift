@@ -20,7 +20,7 @@ enum BytewiseOrder {
 
 /// `AttrValue` constructors (spec §2.3). Oneof members are set even when they hold the default,
 /// which is what TF writes (`b: false` → `28 00`, `s: ""` → `12 00`).
-enum Attr {
+enum GraphAttr {
     static func type(_ dtype: Tensorflow_DataType) -> Tensorflow_AttrValue {
         var value = Tensorflow_AttrValue()
         value.value = .type(dtype)
@@ -37,7 +37,7 @@ enum Attr {
 
     static func shape(_ dims: [Int64]) -> Tensorflow_AttrValue {
         var value = Tensorflow_AttrValue()
-        value.value = .shape(Shape.known(dims))
+        value.value = .shape(GraphShape.known(dims))
         return value
     }
 
@@ -67,7 +67,7 @@ enum Attr {
 }
 
 /// `TensorShapeProto`s. An empty proto is a *scalar*; `unknown_rank` is only for unknown shapes.
-enum Shape {
+enum GraphShape {
     static func known(_ dims: [Int64]) -> Tensorflow_TensorShapeProto {
         var shape = Tensorflow_TensorShapeProto()
         shape.dim = dims.map { size in
@@ -82,11 +82,11 @@ enum Shape {
 /// `TensorProto` values for `Const` nodes, in the encodings Python's `make_tensor_proto` picks
 /// (spec §2.4): scalars and splats in the `*_val` fields, multi-element int32 in `tensor_content`,
 /// strings always in `string_val`.
-enum ConstTensor {
+enum GraphConst {
     private static func base(_ dtype: Tensorflow_DataType, _ dims: [Int64]) -> Tensorflow_TensorProto {
         var tensor = Tensorflow_TensorProto()
         tensor.dtype = dtype
-        tensor.tensorShape = Shape.known(dims)
+        tensor.tensorShape = GraphShape.known(dims)
         return tensor
     }
 
@@ -133,7 +133,7 @@ enum ConstTensor {
 }
 
 /// Accumulates the `NodeDef`s of one graph in creation order, with attrs sorted the way TF writes them.
-struct NodeList {
+struct GraphNodes {
     private(set) var nodes: [Tensorflow_NodeDef] = []
     private var names: Set<String> = []
 
@@ -163,31 +163,31 @@ struct NodeList {
 
     @discardableResult
     mutating func placeholder(_ name: String, dtype: Tensorflow_DataType, shape: [Int64]) -> String {
-        add(name, op: "Placeholder", attrs: ["dtype": Attr.type(dtype), "shape": Attr.shape(shape)])
+        add(name, op: "Placeholder", attrs: ["dtype": GraphAttr.type(dtype), "shape": GraphAttr.shape(shape)])
     }
 
     @discardableResult
     mutating func const(_ name: String, _ tensor: Tensorflow_TensorProto, controlInputs: [String] = []) -> String {
-        add(name, op: "Const", controlInputs: controlInputs, attrs: ["dtype": Attr.type(tensor.dtype), "value": Attr.tensor(tensor)])
+        add(name, op: "Const", controlInputs: controlInputs, attrs: ["dtype": GraphAttr.type(tensor.dtype), "value": GraphAttr.tensor(tensor)])
     }
 
     /// A TF1 ref variable (`VariableV2`) as `tf.compat.v1.get_variable` writes it.
     @discardableResult
     mutating func variableV2(_ name: String, dtype: Tensorflow_DataType, shape: [Int64]) -> String {
         add(name, op: "VariableV2", attrs: [
-            "container": Attr.string(""), "dtype": Attr.type(dtype), "shape": Attr.shape(shape), "shared_name": Attr.string(""),
+            "container": GraphAttr.string(""), "dtype": GraphAttr.type(dtype), "shape": GraphAttr.shape(shape), "shared_name": GraphAttr.string(""),
         ])
     }
 
     @discardableResult
     mutating func identity(_ name: String, _ input: String, dtype: Tensorflow_DataType, controlInputs: [String] = []) -> String {
-        add(name, op: "Identity", inputs: [input], controlInputs: controlInputs, attrs: ["T": Attr.type(dtype)])
+        add(name, op: "Identity", inputs: [input], controlInputs: controlInputs, attrs: ["T": GraphAttr.type(dtype)])
     }
 
     @discardableResult
     mutating func assign(_ name: String, variable: String, value: String, dtype: Tensorflow_DataType) -> String {
         add(name, op: "Assign", inputs: [variable, value], attrs: [
-            "T": Attr.type(dtype), "use_locking": Attr.bool(true), "validate_shape": Attr.bool(true),
+            "T": GraphAttr.type(dtype), "use_locking": GraphAttr.bool(true), "validate_shape": GraphAttr.bool(true),
         ])
     }
 
@@ -199,22 +199,22 @@ struct NodeList {
     /// `MatMul` → `BiasAdd` (→ `Relu`) for one dense layer; returns the layer's output tensor.
     mutating func dense(_ layer: LayerSpec, input: String, kernel: String, bias: String) -> String {
         let matmul = add("\(layer.name)/MatMul", op: "MatMul", inputs: [input, kernel], attrs: [
-            "T": Attr.type(.dtFloat), "grad_a": Attr.bool(false), "grad_b": Attr.bool(false),
-            "transpose_a": Attr.bool(false), "transpose_b": Attr.bool(false),
+            "T": GraphAttr.type(.dtFloat), "grad_a": GraphAttr.bool(false), "grad_b": GraphAttr.bool(false),
+            "transpose_a": GraphAttr.bool(false), "transpose_b": GraphAttr.bool(false),
         ])
         let biasAdd = add("\(layer.name)/BiasAdd", op: "BiasAdd", inputs: [matmul, bias], attrs: [
-            "T": Attr.type(.dtFloat), "data_format": Attr.string("NHWC"),
+            "T": GraphAttr.type(.dtFloat), "data_format": GraphAttr.string("NHWC"),
         ])
         guard layer.relu else { return biasAdd }
-        return add("\(layer.name)/Relu", op: "Relu", inputs: [biasAdd], attrs: ["T": Attr.type(.dtFloat)])
+        return add("\(layer.name)/Relu", op: "Relu", inputs: [biasAdd], attrs: ["T": GraphAttr.type(.dtFloat)])
     }
 
     /// `classes = ArgMax(logits, classes/dimension)` with int64 output.
     @discardableResult
     mutating func classes(logits: String) -> String {
-        let dimension = const("classes/dimension", ConstTensor.int32(1))
+        let dimension = const("classes/dimension", GraphConst.int32(1))
         return add("classes", op: "ArgMax", inputs: [logits, dimension], attrs: [
-            "T": Attr.type(.dtFloat), "Tidx": Attr.type(.dtInt32), "output_type": Attr.type(.dtInt64),
+            "T": GraphAttr.type(.dtFloat), "Tidx": GraphAttr.type(.dtInt32), "output_type": GraphAttr.type(.dtInt64),
         ])
     }
 }

@@ -29,12 +29,17 @@ enum TensorFlowOracle {
     }
 
     static func run(_ arguments: [String]) throws -> Result {
+        try runPython([tool] + arguments)
+    }
+
+    /// Runs the venv's python with `arguments` (a script and its arguments).
+    static func runPython(_ arguments: [String]) throws -> Result {
         guard let python else {
             throw OracleError.unavailable("REGISTRY_TF_PYTHON is not set or not executable; run the tests through `make test`")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [tool] + arguments
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TF_CPP_MIN_LOG_LEVEL"] = "2"
         process.environment = environment
