@@ -35,9 +35,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## demo: the main job, end to end.
+## demo: the main job, end to end (TensorFlow checks run too when .venv-tf exists: make venv).
 demo: release
-	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/registry" "$(SHARED)"
+	@bash scripts/demo.sh "$$($(SWIFT) build -c release --show-bin-path)/registry" "$(SHARED)" \
+		"$$( [ -x $(PYTHON) ] && echo $(PYTHON) )"
 
 ## test: every test, including those that ask real TensorFlow.
 test: deps venv

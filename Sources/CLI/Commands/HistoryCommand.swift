@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Registry
 
 /// `registry history NAME`: every version of a model or training run, with steps and metrics.
@@ -7,10 +8,18 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var options: RegistryOptions
     @Argument(help: "The model or run name.") var name: String
+    @Option(help: "Also draw loss and accuracy over global steps into this SVG file.") var plot: String?
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let versions = try options.open().history(model: name)
+        if let plot {
+            do {
+                try CurvePlot.svg(run: name, versions: versions).write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIFailure(message: "\(plot): cannot write the plot: \(error.localizedDescription)")
+            }
+        }
         if output.json { print(Output.json(versions)); return }
         print(VersionTable.render(versions, showModel: false))
     }

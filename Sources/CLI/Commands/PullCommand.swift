@@ -13,11 +13,19 @@ struct PullCommand: ParsableCommand {
     @Option(name: .customLong("tags"), help: "Keep only the meta graph with this tag set, e.g. serve or serve,gpu (repeatable).")
     var tagSets: [String] = []
     @Flag(help: "Replace the folder if it exists.") var force = false
+    @Flag(help: "Write every checkpoint of the run as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file).")
+    var checkpoint = false
     @OptionGroup var format: JSONOption
 
     func run() throws {
         let ref = try VersionReference(parsing: reference)
         let registry = try options.open()
+        if checkpoint {
+            let result = try registry.pullCheckpoints(run: ref.model, to: output, force: force)
+            if format.json { print(Output.json(result)); return }
+            print("pulled the checkpoints of \(result.model) (latest version \(result.version)) to \(result.path): \(Output.bytes(result.bytes))")
+            return
+        }
         let bar = ProgressBar("pull")
         let result = try registry.pull(ref, to: output, tagSets: tagSets.isEmpty ? nil : tagSets.map(TagSet.init(parsing:)),
                                        force: force, progress: bar.callback)

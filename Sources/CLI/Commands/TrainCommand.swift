@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
         let start: TrainingSession.Start = resume ? .resume : try from.map { .from(try VersionReference(parsing: $0)) } ?? .fresh(seed: seed)
         let session = try TrainingSession(registry: registry, configuration: configuration, start: start)
         let first = session.nextEpoch, lastEpoch = first + epochs - 1
-        let bar = ProgressBar("train")
+        let bar = ProgressBar("train", counting: "epochs")
         var reports: [[String: Double]] = []
         var saves: [CheckpointSaveResult] = []
         try session.run(onEpoch: { report in

@@ -45,12 +45,15 @@ enum Output {
 final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let enabled: Bool
+    private let counting: String?
     private let start = Date()
     private var lastDraw = Date.distantPast
     private let lock = NSLock()
 
-    init(_ label: String) {
+    /// A bar of bytes, or with `counting` (e.g. "epochs") of items.
+    init(_ label: String, counting: String? = nil) {
         self.label = label
+        self.counting = counting
         enabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["REGISTRY_NO_PROGRESS"] == nil
     }
 
@@ -60,6 +63,7 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func update(_ done: Int64, _ total: Int64) {
+        guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
@@ -69,10 +73,11 @@ final class ProgressBar: @unchecked Sendable {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let width = 30
         let filled = Int(fraction * Double(width))
-        let rate = Double(done) / elapsed / 1e6
-        let eta = rate > 0 && total > done ? String(format: "ETA %.0fs", Double(total - done) / 1e6 / rate) : ""
-        let line = String(format: "\r%@ [%@%@] %@ / %@  %.1f MB/s  %@", label, String(repeating: "#", count: filled),
-                          String(repeating: " ", count: width - filled), Output.bytes(done), Output.bytes(total), rate, eta)
+        let perSecond = Double(done) / elapsed
+        let eta = perSecond > 0 && total > done ? String(format: "ETA %.0fs", Double(total - done) / perSecond) : ""
+        let amount = counting.map { "\(done) / \(total) \($0)  " + String(format: "%.1f/s", perSecond) }
+            ?? "\(Output.bytes(done)) / \(Output.bytes(total))  " + String(format: "%.1f MB/s", perSecond / 1e6)
+        let line = "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(amount)  \(eta)\u{1B}[K"
         FileHandle.standardError.write(Data(line.utf8))
     }
 
