@@ -65,11 +65,15 @@ let package = Package(
             path: "Tests/TrainTests"),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Registry", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/RegistryTests"),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLI", "Registry", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CLI", "Registry", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Tests/CLITests"),
     ]
 )

@@ -18,7 +18,7 @@ echo "== 2. Loaded back from the registry and trained on"
 run train seed-run --resume --epochs 100 --print-every 50
 run history seed-run --plot "$OUT/seed-run.svg"
 echo "(loss and accuracy curve: $OUT/seed-run.svg)"
-run show seed-run | head -20
+run show seed-run
 run pull seed-run -o "$OUT/seed-run-savedmodel"
 run pull seed-run --checkpoint -o "$OUT/seed-run-checkpoints"
 if [ -n "$TF_PYTHON" ] && [ -x "$TF_PYTHON" ]; then

@@ -35,4 +35,15 @@ import Testing
         #expect(second.statistics.dedupBytes == second.statistics.rawBytes)
         #expect(first.statistics.storedBytes > 1_000_000)
     }
+
+    /// A deleted version's number is never given out again, so `m:2` always means the same bytes.
+    @Test func versionNumbersAreNeverReused() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.cleanup() }
+        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+        for _ in 0..<2 { _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m") }
+        #expect(try registry.remove(VersionReference(model: "m", selector: .number(2))) == 2)
+        #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 3)
+        #expect(try registry.history(model: "m").map(\.version) == [1, 3])
+    }
 }

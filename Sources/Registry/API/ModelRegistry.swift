@@ -78,7 +78,8 @@ public final class ModelRegistry {
                        _ body: (inout VersionRecord, Database, ContentWriter) throws -> (tensors: Int, files: Int)) throws -> PushResult {
         for (key, _) in options.labels where key.isEmpty || key.contains("=") { throw RegistryError.invalidLabel(key) }
         let modelID = try Self.modelID(named: model, create: true, db: db)!
-        let number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM versions WHERE model_id = ?", arguments: [modelID]) ?? 0) + 1
+        let number = (try Int64.fetchOne(db, sql: "SELECT last_number FROM models WHERE id = ?", arguments: [modelID]) ?? 0) + 1
+        try db.execute(sql: "UPDATE models SET last_number = ? WHERE id = ?", arguments: [number, modelID])
         var parentID: Int64?
         if let parent = options.parent { parentID = try Self.resolve(parent, db: db).id }
         var version = VersionRecord(

@@ -9,6 +9,8 @@ struct TableReader {
 
     let file: String
     let bytes: [UInt8]
+    /// The most the keys of a block may add up to, as a multiple of the block's size.
+    static let maxKeyExpansion = 64
     private(set) var entries: [Entry] = []
     /// The data blocks as found, for tools that show the layout.
     private(set) var dataBlocks: [BlockHandle] = []
@@ -107,6 +109,7 @@ struct TableReader {
         var entries: [Entry] = []
         var reader = ByteReader(bytes, from: start, to: restartsStart)
         var key: [UInt8] = []
+        var keyBytes = 0
         var nextRestart = 0
         while !reader.isAtEnd {
             let entryOffset = reader.position - start
@@ -122,6 +125,14 @@ struct TableReader {
             let value = try wrap(reader.readSlice(valueLength), what)
             key.removeSubrange(shared...)
             key += bytes[suffix]
+            // Each entry may share its whole predecessor, so a few stored bytes can stand for a long
+            // key. TF's restart interval (16) bounds the expansion at 16-fold; refuse far more than
+            // that before the keys are rebuilt (quadratic time and memory otherwise).
+            keyBytes += key.count
+            guard keyBytes / Self.maxKeyExpansion <= end - start else {
+                throw .corrupt(file: file, entry: nil,
+                               detail: "\(what): prefix-compressed keys expand to more than \(Self.maxKeyExpansion) times the block's size")
+            }
             entries.append(Entry(key: key, value: Array(bytes[value])))
         }
         guard nextRestart == restarts.count || (entries.isEmpty && restarts == [0]) else {

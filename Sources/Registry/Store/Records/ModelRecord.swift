@@ -6,8 +6,10 @@ struct ModelRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable
     var id: Int64?
     var name: String
     var createdAt: Double
+    /// The highest version number ever given out; numbers are never reused.
+    var lastNumber: Int64 = 0
 
-    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at" }
+    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", lastNumber = "last_number" }
 
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
