@@ -1,1 +1,0 @@
-// End-to-end tests of the registry executable live in this target.
