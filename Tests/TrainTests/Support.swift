@@ -197,3 +197,105 @@ enum NPZ {
 func tensorBytes(_ state: TrainingState) -> [String: [UInt8]] {
     Dictionary(uniqueKeysWithValues: state.tensors().map { ($0.name, $0.bytes) })
 }
+
+/// Real TensorFlow, reached through a Python venv (`$REGISTRY_TF_PYTHON`, TF 2.21). Tests that
+/// need it are enabled when that variable is set or `REGISTRY_REQUIRE_TF=1`; in the second
+/// case a missing or unusable python makes them fail rather than skip.
+enum TensorFlow {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The venv's python; throws (failing the test) when it is not configured or not there.
+    static func python() throws -> String {
+        guard let python = environment["REGISTRY_TF_PYTHON"], !python.isEmpty else {
+            throw SupportError("REGISTRY_REQUIRE_TF=1 but REGISTRY_TF_PYTHON is not set (point it at a TF 2.21 venv's python)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw SupportError("REGISTRY_TF_PYTHON=\(python) is not an executable file")
+        }
+        return python
+    }
+
+    /// `../shared/tools/tfcheck.py`, next to the fixtures.
+    static var tfcheck: String {
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return package.deletingLastPathComponent().appendingPathComponent("shared/tools/tfcheck.py").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// For failure messages: the status and the ends of both streams.
+        var summary: String { "exit \(status)\nstdout: \(stdout.suffix(2000))\nstderr: \(stderr.suffix(3000))" }
+    }
+
+    /// A started process whose output goes to files (no pipe deadlocks).
+    final class Running {
+        let process = Process()
+        let outURL: URL, errURL: URL
+        let out: FileHandle, err: FileHandle
+
+        init(_ executable: String, _ arguments: [String]) throws {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("traintests-\(UUID().uuidString)")
+            outURL = scratch.appendingPathExtension("out")
+            errURL = scratch.appendingPathExtension("err")
+            FileManager.default.createFile(atPath: outURL.path, contents: nil)
+            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            out = try FileHandle(forWritingTo: outURL)
+            err = try FileHandle(forWritingTo: errURL)
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["TF_CPP_MIN_LOG_LEVEL"] = "2"
+            process.environment = environment
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+        }
+
+        func wait() throws -> Result {
+            process.waitUntilExit()
+            try out.close()
+            try err.close()
+            defer {
+                try? FileManager.default.removeItem(at: outURL)
+                try? FileManager.default.removeItem(at: errURL)
+            }
+            return Result(status: process.terminationStatus,
+                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+        try Running(executable, arguments).wait()
+    }
+
+    /// Several processes at once (TF's start-up dominates; running them side by side keeps
+    /// the suite fast). Results in the order given.
+    static func runAll(_ commands: [(executable: String, arguments: [String])]) throws -> [Result] {
+        let running = try commands.map { try Running($0.executable, $0.arguments) }
+        return try running.map { try $0.wait() }
+    }
+}
+
+/// A fresh folder under the system's temporary directory (the caller removes it).
+func makeTemporaryDirectory(_ label: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+extension NPYArray {
+    /// The values as doubles, whatever the numeric dtype.
+    func values() throws -> [Double] {
+        switch descr {
+        case "<f4": try floats().map(Double.init)
+        case "<f8": try doubles()
+        case "<i4": try int32s().map(Double.init)
+        case "<i8": try int64s().map(Double.init)
+        default: throw SupportError("npy dtype \(descr) is not numeric")
+        }
+    }
+}
