@@ -57,6 +57,8 @@ public final class TrainingSession {
     public private(set) var state: TrainingState
     public let dataset: Dataset
     private let metaGraphs: [Tensorflow_MetaGraphDef]
+    /// Epochs trained since the last save, stored with the next checkpoint.
+    private var pendingCurve: [MetricPoint] = []
 
     public init(registry: ModelRegistry, configuration: Configuration, start: Start) throws {
         self.registry = registry
@@ -104,6 +106,7 @@ public final class TrainingSession {
             let stepBefore = state.globalStep
             let (loss, accuracy) = state.trainEpoch(dataset)
             let report = EpochReport(epoch: epoch, step: state.globalStep, loss: loss, accuracy: accuracy)
+            pendingCurve.append(MetricPoint(step: report.step, epoch: Int64(epoch), loss: Double(loss), accuracy: accuracy))
             last = report
             onEpoch(report)
             if let every = configuration.saveEverySteps, every > 0, state.globalStep / every > stepBefore / every {
@@ -119,8 +122,11 @@ public final class TrainingSession {
 
     /// Saves the current state as a checkpoint of the run, numbered by its global step.
     public func save(_ report: EpochReport, now: Date = Date()) throws -> CheckpointSaveResult {
-        try registry.saveCheckpoint(run: configuration.run, step: state.globalStep, tensors: state.tensors(), metaGraphs: metaGraphs,
-                                    metrics: ["loss": Double(report.loss), "accuracy": report.accuracy, "epoch": Double(report.epoch)],
-                                    now: now)
+        let result = try registry.saveCheckpoint(
+            run: configuration.run, step: state.globalStep, tensors: state.tensors(), metaGraphs: metaGraphs,
+            metrics: ["loss": Double(report.loss), "accuracy": report.accuracy, "epoch": Double(report.epoch)],
+            curve: pendingCurve, now: now)
+        pendingCurve.removeAll()
+        return result
     }
 }

@@ -12,10 +12,12 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let versions = try options.open().history(model: name)
+        let registry = try options.open()
+        let versions = try registry.history(model: name)
         if let plot {
+            let curve = try registry.curve(run: name)
             do {
-                try CurvePlot.svg(run: name, versions: versions).write(toFile: plot, atomically: true, encoding: .utf8)
+                try CurvePlot.svg(run: name, versions: versions, curve: curve).write(toFile: plot, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIFailure(message: "\(plot): cannot write the plot: \(error.localizedDescription)")
             }

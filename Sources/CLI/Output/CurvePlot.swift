@@ -7,25 +7,35 @@ enum CurvePlot {
     struct Series {
         var name: String
         var color: String
+        /// The curve, one point per epoch where the run recorded them.
         var points: [(x: Double, y: Double)]
+        /// The retained checkpoints, drawn as dots on the curve.
+        var marks: [(x: Double, y: Double)]
         var format: (Double) -> String
     }
 
-    static func svg(run: String, versions: [VersionSummary]) -> String {
-        let rows = versions.compactMap { v -> (Double, Double?, Double?)? in
+    /// The run's curve when it was trained here (every epoch), else the checkpoints' metrics.
+    static func svg(run: String, versions: [VersionSummary], curve: [MetricPoint]) -> String {
+        let saved = versions.compactMap { v -> (Double, Double?, Double?)? in
             guard let step = v.globalStep else { return nil }
             return (Double(step), v.metrics?["loss"], v.metrics?["accuracy"])
         }.sorted { $0.0 < $1.0 }
-        let loss = Series(name: "loss", color: "#d9480f", points: rows.compactMap { r in r.1.map { (r.0, $0) } }, format: { String(format: "%.3g", $0) })
-        let accuracy = Series(name: "accuracy", color: "#1971c2", points: rows.compactMap { r in r.2.map { (r.0, $0 * 100) } },
-                              format: { String(format: "%.0f%%", $0) })
+        let savedLoss = saved.compactMap { r in r.1.map { (x: r.0, y: $0) } }
+        let savedAccuracy = saved.compactMap { r in r.2.map { (x: r.0, y: $0 * 100) } }
+        let loss = Series(name: "loss", color: "#d9480f",
+                          points: curve.isEmpty ? savedLoss : curve.map { (x: Double($0.step), y: $0.loss) },
+                          marks: savedLoss, format: { String(format: "%.3g", $0) })
+        let accuracy = Series(name: "accuracy", color: "#1971c2",
+                              points: curve.isEmpty ? savedAccuracy : curve.map { (x: Double($0.step), y: $0.accuracy * 100) },
+                              marks: savedAccuracy, format: { String(format: "%.0f%%", $0) })
         let width = 760.0, panel = 220.0, left = 70.0, right = 24.0, top = 48.0, gap = 56.0
-        let xs = rows.map(\.0)
+        let xs = (loss.points + accuracy.points + loss.marks).map(\.x)
         let xRange = (xs.min() ?? 0, max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(top + 2 * panel + gap + 56))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(left)" y="26" font-size="16" font-weight="bold">\(escape(run)): loss and accuracy by global step</text>
+        <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(saved.count))</text>
 
         """
         for (index, series) in [loss, accuracy].enumerated() {
@@ -37,7 +47,7 @@ enum CurvePlot {
 
     private static func panelSVG(_ series: Series, x: Double, y: Double, width: Double, height: Double,
                                  xRange: (Double, Double), showXLabel: Bool) -> String {
-        let ys = series.points.map(\.y)
+        let ys = (series.points + series.marks).map(\.y)
         var low = ys.min() ?? 0, high = ys.max() ?? 1
         if high - low < 1e-9 { low -= 0.5; high += 0.5 }
         let yTicks = ticks(low, high), xTicks = ticks(xRange.0, xRange.1)
@@ -57,7 +67,7 @@ enum CurvePlot {
         if !series.points.isEmpty {
             let path = series.points.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
             out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"2\"/>\n"
-            for point in series.points {
+            for point in series.marks {
                 out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"><title>step %d: %@</title></circle>\n",
                               px(point.x), py(point.y), series.color, Int(point.x), series.format(point.y))
             }

@@ -15,6 +15,21 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 }
 
+/// One point of a training run's curve: the metrics after an epoch.
+public struct MetricPoint: Codable, Sendable, Equatable {
+    public var step: Int64
+    public var epoch: Int64
+    public var loss: Double
+    public var accuracy: Double
+
+    public init(step: Int64, epoch: Int64, loss: Double, accuracy: Double) {
+        self.step = step
+        self.epoch = epoch
+        self.loss = loss
+        self.accuracy = accuracy
+    }
+}
+
 /// What a checkpoint save did.
 public struct CheckpointSaveResult: Sendable, Equatable {
     public var version: Int64
@@ -44,8 +59,9 @@ extension ModelRegistry {
     /// `step`, then applies the run's retention (as `Saver.save` does): if more than
     /// `maxToKeep` checkpoints are in the window, the oldest leaves it and is either kept for
     /// good or deleted. All in one transaction.
+    /// `curve` holds the epochs trained since the previous save; they join the run's curve.
     public func saveCheckpoint(run: String, step: Int64, tensors: [NamedTensor], metaGraphs: [Tensorflow_MetaGraphDef],
-                               metrics: [String: Double] = [:], now: Date = Date()) throws -> CheckpointSaveResult {
+                               metrics: [String: Double] = [:], curve: [MetricPoint] = [], now: Date = Date()) throws -> CheckpointSaveResult {
         var options = PushOptions()
         options.run = run
         options.globalStep = step
@@ -72,6 +88,10 @@ extension ModelRegistry {
                 offset += entry.size
             }
             try FileRecord(versionID: versionID, path: "variables", isFolder: true, size: 0, contentID: nil).insert(db)
+            for point in curve {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_metrics (model_id, step, epoch, loss, accuracy) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [version.modelID, point.step, point.epoch, point.loss, point.accuracy])
+            }
             (deleted, preserved) = try Self.applyRetention(modelID: version.modelID, db: db)
             return (tensors.count, 0)
         }
@@ -96,6 +116,15 @@ extension ModelRegistry {
         try db.execute(sql: "UPDATE versions SET parent_id = ? WHERE parent_id = ?", arguments: [oldest.parentID, oldest.id!])
         try db.execute(sql: "DELETE FROM versions WHERE id = ?", arguments: [oldest.id!])
         return ([oldest.number], [])
+    }
+
+    /// The run's per-epoch curve, by step (empty for models that were not trained here).
+    public func curve(run: String) throws -> [MetricPoint] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT step, epoch, loss, accuracy FROM run_metrics WHERE model_id = (SELECT id FROM models WHERE name = ?) ORDER BY step
+                """, arguments: [run]).map { MetricPoint(step: $0[0], epoch: $0[1], loss: $0[2], accuracy: $0[3]) }
+        }
     }
 
     /// Every tensor of a version, by name, with partitioned tensors assembled (for training).
