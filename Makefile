@@ -46,8 +46,8 @@ test: deps venv
 		$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
 
 ## bench: throughput figures (release build), printed as one table.
-bench: deps
-	$(SWIFT) run -c release registry-bench
+bench: deps venv
+	REGISTRY_TF_PYTHON=$(PYTHON) $(SWIFT) run -c release registry-bench
 
 ## protos: regenerate Sources/Registry/Format/Generated from the .proto files.
 protos:

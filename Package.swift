@@ -57,7 +57,7 @@ let package = Package(
             path: "Sources/CLI"),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry"],
+            dependencies: ["Registry", "Train"],
             path: "Sources/RegistryBench"),
         .testTarget(
             name: "TrainTests",

@@ -2,6 +2,7 @@
 // in the same run, printed as one table. Release build only; figures are medians of 5 runs.
 import Foundation
 @_spi(Bench) import Registry
+import Train
 
 struct Row {
     var name: String
@@ -65,4 +66,41 @@ for row in rows {
           + String(format: "%.2fx", row.seconds / row.baselineSeconds))
 }
 print(String(format: "index: %.0f entries/s encoded, %.0f entries/s decoded", Double(entries.count) / encodeTime, Double(entries.count) / decodeTime))
+
+// Training: time per epoch (50 Adam steps of batch 32) of the founding network in Swift,
+// beside TensorFlow 2.21's TF1 `sess.run` loop and TF2 `tf.function` on this machine.
+let dataset = Dataset(seed: 1234)
+var state = TrainingState(seed: 1)
+for _ in 0..<3 { _ = state.trainEpoch(dataset) }
+let swiftEpoch = median(21) { _ = state.trainEpoch(dataset) }
+print("")
+print(pad("training (seed network, per epoch)", 40) + pad("time", 12) + "ratio (Swift / this)")
+print(pad("Swift, OpenBLAS", 40) + pad(String(format: "%.2f ms", swiftEpoch * 1e3), 12) + "1.00x")
+if let python = ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/bench_train_tf.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, "20"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    process.environment = environment
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    if let json = try? JSONSerialization.jsonObject(with: output) as? [String: Any] {
+        for (key, label) in [("tf1_sess_run", "TensorFlow 2.21, TF1 sess.run loop"), ("tf2_function", "TensorFlow 2.21, TF2 tf.function")] {
+            if let seconds = json[key] as? Double {
+                print(pad(label, 40) + pad(String(format: "%.2f ms", seconds * 1e3), 12) + String(format: "%.2fx", swiftEpoch / seconds))
+            }
+        }
+    } else {
+        print("TensorFlow timing failed (exit \(process.terminationStatus))")
+    }
+} else {
+    print("(set REGISTRY_TF_PYTHON, as `make bench` does, to time TensorFlow beside it)")
+}
 if sink == 42 { print("") }
