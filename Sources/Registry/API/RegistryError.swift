@@ -9,6 +9,7 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case noSuchTagSet(requested: [String], available: [String])
     case invalidLabel(String)
     case unsafeRegistryPath(path: String, reason: String)
+    case subsetOfTextGraph(version: String)
 
     public var description: String {
         switch self {
@@ -31,6 +32,9 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "'\(text)' is not a label; write key=value"
         case let .unsafeRegistryPath(path, reason):
             return "\(path): \(reason)"
+        case let .subsetOfTextGraph(version):
+            return "\(version) was pushed as saved_model.pbtxt, from which a subset of meta graphs cannot be cut without loss; "
+                + "pull it without --tags"
         }
     }
 }

@@ -69,6 +69,7 @@ struct FolderExporter {
         if !graphs.isEmpty || version.graphEncoding == "text" {
             var chosen = graphs
             if let tagSets {
+                guard version.graphEncoding != "text" else { throw RegistryError.subsetOfTextGraph(version: "version \(version.number)") }
                 let wanted = Set(tagSets.map(\.description))
                 chosen = graphs.filter { wanted.contains($0.tagSet) }
                 let missing = wanted.subtracting(chosen.map(\.tagSet))

@@ -72,14 +72,18 @@ public struct SavedModelFile: Sendable {
 
     private static func field1Valid(_ version: Int64) -> Bool { version == 1 || version == 0 }
 
-    /// Parses `saved_model.pbtxt`; the text itself is kept to be written back unchanged.
+    /// Parses `saved_model.pbtxt`; the text itself is kept to be written back unchanged. The
+    /// parsed graphs lack the fields our subset keeps opaque (see `TextFormatScrubber`): they
+    /// serve the indexes, and a subset of the graphs cannot be exported from them.
     public static func decode(text bytes: [UInt8], file: String) throws(FormatError) -> SavedModelFile {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .corrupt(file: file, entry: nil, detail: "not UTF-8 text")
         }
         let message: Tensorflow_SavedModel
         do {
-            message = try Tensorflow_SavedModel(textFormatString: text)
+            var options = TextFormatDecodingOptions()
+            options.ignoreUnknownFields = true
+            message = try Tensorflow_SavedModel(textFormatString: TextFormatScrubber.scrub(text), options: options)
         } catch {
             throw .corrupt(file: file, entry: nil, detail: "not a text-format SavedModel (\(error))")
         }
