@@ -59,20 +59,27 @@ let package = Package(
             name: "RegistryBench",
             dependencies: ["Registry", "Train"],
             path: "Sources/RegistryBench"),
+        // What the three test targets share: fixtures, temporary folders, child processes,
+        // the TensorFlow oracle, seeded generators, .npy/.npz files.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "TrainTests",
-            dependencies: ["Train", "Registry", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Train", "Registry", "TestSupport"],
             path: "Tests/TrainTests"),
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                "Registry", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/RegistryTests"),
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "Registry", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                "CLI", "Registry", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/CLITests"),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// Bundles we write from scratch are read back by our reader and by TensorFlow itself.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// CRC-32C as the index and data files use it (spec §3.1). Every expected value is either a

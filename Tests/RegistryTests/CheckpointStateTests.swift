@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// The text `checkpoint` state file (spec §6). Expected texts are TF's own files, the spec's

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// Training checkpoints: Saver folders in and out, saves from memory, and Saver's retention.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// Every case TensorFlow wrote comes back out byte for byte, with every tensor intact.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import Registry
 
 /// The schema comes from the migrations embedded in the binary; a database from a newer

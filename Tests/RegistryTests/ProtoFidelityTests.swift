@@ -1,6 +1,7 @@
 import Foundation
 import SwiftProtobuf
 import Testing
+import TestSupport
 @testable import Registry
 
 /// What our protobuf subset does not model still comes back out unchanged.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Registry
 
 /// DT_STRING payloads (spec §4.2). Expected bytes and crcs come from the spec, from TF's own

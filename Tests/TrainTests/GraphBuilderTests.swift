@@ -2,6 +2,7 @@ import Foundation
 import Registry
 import SwiftProtobuf
 import Testing
+import TestSupport
 @testable import Train
 
 @Suite struct GraphBuilderTests {
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func trainGraphMatchesTensorFlowsFixture() throws {
-        let path = Self.fixtureRoot + "/seed_mlp_train_and_serve/saved_model.pb"
+        let path = Fixtures.path("seed_mlp_train_and_serve/saved_model.pb")
         let bytes = try #require(FileManager.default.contents(atPath: path), "missing fixture \(path)")
         let fixture = try #require(try SavedModelFile.decode(binary: Array(bytes), file: path).metaGraphs
             .first { $0.proto.metaInfoDef.tags == ["train"] }?.proto)
@@ -147,18 +148,18 @@ import Testing
 
     // MARK: (b) TensorFlow loads and runs what we wrote
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] != nil
-                   || ProcessInfo.processInfo.environment["REGISTRY_REQUIRE_TF"] == "1"))
+    @Test(.enabled(if: TensorFlowOracle.enabled))
     func tensorFlowLoadsAndComputes() throws {
-        let python = try #require(ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"], "REGISTRY_TF_PYTHON is not set")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("graphbuilder-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let python = try TensorFlowOracle.requirePython()
+        let tmp = try TemporaryDirectory(label: "graphbuilder")
+        defer { tmp.cleanup() }
+        let dir = tmp.path
         let model = dir + "/model"
         let weights = try Self.writeSavedModel(to: model)
 
         // Both loaders, strictly.
-        let check = try Self.run(python, [Self.tfcheck, "check", model, "--strict"])
-        #expect(check.status == 0, "tfcheck check: \(check.stdout.suffix(3000)) \(check.stderr.suffix(3000))")
+        let check = try runProcess(python, [TensorFlowOracle.tool, "check", model, "--strict"])
+        #expect(check.status == 0, "tfcheck check: \(check.out.suffix(3000)) \(check.stderr.suffix(3000))")
 
         // Map entries are in TF's order: Python (upb) re-serializes the file to the same bytes.
         let reserialize = """
@@ -166,23 +167,23 @@ import Testing
         raw = open(sys.argv[1], 'rb').read(); sm = saved_model_pb2.SavedModel(); sm.ParseFromString(raw)
         print(sm.SerializeToString(deterministic=True) == raw)
         """
-        let same = try Self.run(python, ["-c", reserialize, model + "/saved_model.pb"])
-        #expect(same.status == 0 && same.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(same.stderr.suffix(2000))")
+        let same = try runProcess(python, ["-c", reserialize, model + "/saved_model.pb"])
+        #expect(same.status == 0 && same.out.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(same.stderr.suffix(2000))")
 
         // {serve}: feed x, compare logits/classes with a plain-Swift forward pass (TF2 and v1 loaders).
         let batch = 9, inputs = Self.layers[0].inputs, outputs = Self.layers.last!.outputs
         var rng = SplitMix64(seed: 0xfeed)
         let x = (0..<batch * inputs).map { _ in Float(rng.uniform(-1, 1)) }
-        try Self.writeNPY(dir + "/x.npy", x, shape: [batch, inputs])
-        let savez = try Self.run(python, ["-c", "import numpy as np,sys; np.savez(sys.argv[2], x=np.load(sys.argv[1]))", dir + "/x.npy", dir + "/in.npz"])
+        try NPYArray.writeFloat32(dir + "/x.npy", x, shape: [batch, inputs])
+        let savez = try runProcess(python, ["-c", "import numpy as np,sys; np.savez(sys.argv[2], x=np.load(sys.argv[1]))", dir + "/x.npy", dir + "/in.npz"])
         try #require(savez.status == 0, "\(savez.stderr)")
         let expected = Self.forward(x, batch: batch, weights: weights)
         for v1 in [false, true] {
             let out = dir + "/out\(v1 ? "_v1" : "").npz"
-            let run = try Self.run(python, [Self.tfcheck, "run", model, "--tags", "serve", "--signature", "serving_default",
+            let run = try runProcess(python, [TensorFlowOracle.tool, "run", model, "--tags", "serve", "--signature", "serving_default",
                                             "--input", dir + "/in.npz", "--output", out] + (v1 ? ["--v1"] : []))
-            try #require(run.status == 0, "tfcheck run\(v1 ? " --v1" : ""): \(run.stdout.suffix(2000)) \(run.stderr.suffix(3000))")
-            let result = try Self.readNPZ(python, out)
+            try #require(run.status == 0, "tfcheck run\(v1 ? " --v1" : ""): \(run.out.suffix(2000)) \(run.stderr.suffix(3000))")
+            let result = try Self.readNPZ(out)
             let logits = try #require(result["logits"]), classes = try #require(result["classes"])
             #expect(logits.shape == [batch, outputs] && classes.shape == [batch])
             let diff = zip(logits.values, expected).map { abs($0 - $1) }.max() ?? .infinity
@@ -211,9 +212,9 @@ import Testing
                           'logits': logits.astype('float64').ravel().tolist(), 'loss': float(loss), 'num_correct': int(correct),
                           'reinit_step': int(reinit)}))
         """
-        let train = try Self.run(python, ["-c", script, model, labels.map(String.init).joined(separator: ","), dir + "/x.npy"])
+        let train = try runProcess(python, ["-c", script, model, labels.map(String.init).joined(separator: ","), dir + "/x.npy"])
         try #require(train.status == 0, "train load: \(train.stderr.suffix(3000))")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(train.stdout.utf8)) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(train.out.utf8)) as? [String: Any])
         #expect((json["kernel"] as? [Double])?.map(Float.init) == weights["hidden_layer_1/kernel"])
         #expect(json["kernel_shape"] as? [Int] == [28, 64])
         #expect(json["global_step"] as? Int == Self.globalStep)
@@ -239,15 +240,6 @@ import Testing
             name = String(name[..<colon])
         }
         return name
-    }
-
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-    static var tfcheck: String { packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/tfcheck.py").path }
-    static var fixtureRoot: String {
-        ProcessInfo.processInfo.environment["REGISTRY_FIXTURES"]
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/tf2.21").path
     }
 
     /// Writes saved_model.pb and a bundle with deterministic values for every variable; returns the float values by name.
@@ -317,71 +309,8 @@ import Testing
         return (total / Double(labels.count), correct)
     }
 
-    /// A float32 little-endian `.npy` (format 1.0).
-    static func writeNPY(_ path: String, _ values: [Float], shape: [Int]) throws {
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-        let length = UInt16(header.utf8.count)
-        bytes += [UInt8(length & 0xff), UInt8(length >> 8)] + Array(header.utf8)
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-    }
-
-    /// Every array of an `.npz`, as doubles, read through the venv's numpy.
-    static func readNPZ(_ python: String, _ path: String) throws -> [String: (shape: [Int], values: [Double])] {
-        let script = "import json,sys,numpy as np; d=np.load(sys.argv[1]); "
-            + "print(json.dumps({k: [list(d[k].shape), d[k].astype('float64').ravel().tolist()] for k in d.files}))"
-        let result = try run(python, ["-c", script, path])
-        guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [Any]] else {
-            throw NPZError(message: "cannot read \(path): \(result.stderr)")
-        }
-        return json.mapValues { (($0[0] as? [Int]) ?? [], ($0[1] as? [Double]) ?? []) }
-    }
-
-    struct NPZError: Error { var message: String }
-
-    /// Runs a process with stdout/stderr sent to files (no pipe deadlocks), TF logs quietened.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gb-\(UUID().uuidString)")
-        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["TF_CPP_MIN_LOG_LEVEL"] = "2"
-        process.environment = environment
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-    }
-
-    /// SplitMix64, for reproducible test data.
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform(_ low: Double, _ high: Double) -> Double {
-            low + (high - low) * Double(next() >> 11) / Double(1 << 53)
-        }
+    /// Every array of an `.npz`, as doubles.
+    static func readNPZ(_ path: String) throws -> [String: (shape: [Int], values: [Double])] {
+        try NPZ.read(path: path).mapValues { ($0.shape, try $0.values()) }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import Registry
 import Testing
+import TestSupport
 @testable import Train
 
 /// Swift's training against real TensorFlow: from the state TensorFlow saved after 5 epochs
 /// (`seed_mlp_training`, global step 250), one more epoch of Adam steps in each must end in
 /// the same variables.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] != nil
-                || ProcessInfo.processInfo.environment["REGISTRY_REQUIRE_TF"] == "1"))
+@Suite(.enabled(if: TensorFlowOracle.enabled))
 struct TensorFlowParityTests {
     /// Loads the SavedModel's {train} graph (which restores its variables), runs the op
     /// `Adam` (the train op; it also increments `global_step`) on batches 0..<steps of the
@@ -32,16 +32,16 @@ struct TensorFlowParityTests {
     """
 
     @Test func oneEpochOfAdamMatchesTensorFlow() throws {
-        let python = try TensorFlow.python()
-        let dir = try makeTemporaryDirectory("parity")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let output = dir + "/tensorflow.npz"
+        let python = try TensorFlowOracle.requirePython()
+        let tmp = try TemporaryDirectory(label: "parity")
+        defer { tmp.cleanup() }
+        let output = tmp.path + "/tensorflow.npz"
         let data = try TrainFixtures.dataset()
         let steps = data.batchCount
         #expect(steps == 50)
 
         // TensorFlow runs in the background while Swift trains.
-        let tensorflow = try TensorFlow.Running(python, ["-c", Self.script, TrainFixtures.seedTraining, TrainFixtures.seedTrainingData,
+        let tensorflow = try RunningProcess(python, ["-c", Self.script, TrainFixtures.seedTraining, TrainFixtures.seedTrainingData,
                                                          output, String(steps), String(data.batchSize)])
 
         var state = try TrainingState(tensors: try TrainFixtures.tensors(), layers: LayerSpec.seedNetwork)

@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import Registry
 import Testing
+import TestSupport
 @testable import Train
 
 /// `TrainingSession` against a real (temporary) registry: checkpoints saved, retained,
@@ -9,9 +9,9 @@ import Testing
 @Suite struct TrainingSessionTests {
     /// A registry in a fresh temporary folder; `body` gets it and the folder.
     func withRegistry<T>(_ label: String, _ body: (ModelRegistry, String) throws -> T) throws -> T {
-        let dir = try makeTemporaryDirectory("session-\(label)")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        return try body(try ModelRegistry(path: dir + "/registry.db"), dir)
+        let tmp = try TemporaryDirectory(label: "session-\(label)")
+        defer { tmp.cleanup() }
+        return try body(try ModelRegistry(path: tmp.path + "/registry.db"), tmp.path)
     }
 
     static func configuration(_ run: String, epochs: Int, saveEverySteps: Int64? = nil,
@@ -145,10 +145,9 @@ import Testing
     np.savez(sys.argv[3], **{k: v.numpy() for k, v in result.items()})
     """
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] != nil
-                   || ProcessInfo.processInfo.environment["REGISTRY_REQUIRE_TF"] == "1"))
+    @Test(.enabled(if: TensorFlowOracle.enabled))
     func tensorFlowServesAPulledRun() throws {
-        let python = try TensorFlow.python()
+        let python = try TensorFlowOracle.requirePython()
         try withRegistry("serve") { registry, dir in
             let session = try TrainingSession(registry: registry, configuration: Self.configuration("short", epochs: 3),
                                               start: .fresh(seed: 20180401))
@@ -161,7 +160,7 @@ import Testing
             // 32 rows of the notebook's data (batch 7), written by numpy.
             let batchIndex = 7
             let input = dir + "/in.npz"
-            let savez = try TensorFlow.run(python, [
+            let savez = try runProcess(python, [
                 "-c", "import sys, numpy as np; d = np.load(sys.argv[1]); np.savez(sys.argv[2], x=d['inputs'][int(sys.argv[3]):int(sys.argv[4])])",
                 TrainFixtures.seedTrainingData, input, String(32 * batchIndex), String(32 * (batchIndex + 1)),
             ])
@@ -170,17 +169,17 @@ import Testing
             #expect(try NPZ.read(path: input)["x"]?.floats() == batch.inputs.values)
 
             let serve = ["--tags", "serve", "--signature", "serving_default", "--input", input]
-            let results = try TensorFlow.runAll([
-                (python, [TensorFlow.tfcheck, "check", model, "--strict"]),
-                (python, [TensorFlow.tfcheck, "run", model] + serve + ["--output", dir + "/out.npz"]),
-                (python, [TensorFlow.tfcheck, "run", model] + serve + ["--output", dir + "/out_v1.npz", "--v1"]),
+            let results = try runProcesses([
+                (python, [TensorFlowOracle.tool, "check", model, "--strict"]),
+                (python, [TensorFlowOracle.tool, "run", model] + serve + ["--output", dir + "/out.npz"]),
+                (python, [TensorFlowOracle.tool, "run", model] + serve + ["--output", dir + "/out_v1.npz", "--v1"]),
                 (python, ["-c", Self.tf2Serve, model, input, dir + "/out_tf2.npz"]),
             ])
             let check = results[0]
             #expect(check.status == 0, "tfcheck check: \(check.summary)")
             // Both tag sets, with the v1 loader and tf.saved_model.load (--strict makes the latter fatal too).
             for tags in ["serve", "train"] {
-                #expect(check.stdout.contains("OK tags=\(tags): tf.compat.v1 loader ok; tf.saved_model.load ok"), "\(check.stdout)")
+                #expect(check.out.contains("OK tags=\(tags): tf.compat.v1 loader ok; tf.saved_model.load ok"), "\(check.out)")
             }
 
             let expected = session.state.logits(for: batch.inputs)
@@ -201,7 +200,7 @@ import Testing
                 #expect(diff <= 1e-5, "\(name)")
                 #expect(try classes.values().map { Int($0) } == expectedClasses, "\(name)")
                 if name != "tf.saved_model.load" {
-                    let loader = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+                    let loader = result.out.split(separator: "\n").first.map(String.init) ?? ""
                     print("TrainingSessionTests: \(name): \(loader)")
                 }
             }
@@ -227,10 +226,9 @@ import Testing
     print(latest)
     """
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] != nil
-                   || ProcessInfo.processInfo.environment["REGISTRY_REQUIRE_TF"] == "1"))
+    @Test(.enabled(if: TensorFlowOracle.enabled))
     func tensorFlowRestoresPulledCheckpoints() throws {
-        let python = try TensorFlow.python()
+        let python = try TensorFlowOracle.requirePython()
         try withRegistry("saver") { registry, dir in
             let session = try TrainingSession(registry: registry, configuration: Self.configuration("saver", epochs: 3, saveEverySteps: 50),
                                               start: .fresh(seed: 11))
@@ -240,15 +238,15 @@ import Testing
             let ours = Dictionary(uniqueKeysWithValues: session.state.tensors().map { ($0.name, $0) })
 
             let restored = dir + "/restored.npz"
-            let results = try TensorFlow.runAll([
-                (python, [TensorFlow.tfcheck, "ckpt", folder]),
+            let results = try runProcesses([
+                (python, [TensorFlowOracle.tool, "ckpt", folder]),
                 (python, ["-c", Self.saverRestore, folder, restored]),
             ])
 
             // tfcheck: tf.train.latest_checkpoint resolves step 150; every hash is Swift's.
             let ckpt = results[0]
             try #require(ckpt.status == 0, "tfcheck ckpt: \(ckpt.summary)")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(ckpt.stdout.utf8)) as? [String: Any])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(ckpt.out.utf8)) as? [String: Any])
             let latest = try #require(json["latest_prefix"] as? String)
             #expect(latest.hasSuffix("/model.ckpt-150"), "\(latest)")
             let state = json["state"] as? [String: Any]
@@ -260,7 +258,7 @@ import Testing
             for variable in variables {
                 let key = try #require(variable["key"] as? String)
                 let tensor = try #require(ours[key], "\(key) is not a Swift tensor")
-                let hash = SHA256.hash(data: tensor.bytes).map { String(format: "%02x", $0) }.joined()
+                let hash = sha256Hex(tensor.bytes)
                 #expect(variable["sha256"] as? String == hash, "\(key)")
                 #expect(variable["dtype"] as? String == (tensor.dtype == .int64 ? "int64" : "float32"), "\(key)")
                 #expect((variable["shape"] as? [Int])?.map(Int64.init) == tensor.shape, "\(key)")
@@ -269,7 +267,7 @@ import Testing
             // Saver.restore through the .meta's own saver: every variable, bit for bit.
             let restore = results[1]
             try #require(restore.status == 0, "Saver restore: \(restore.summary)")
-            #expect(restore.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("/model.ckpt-150"), "\(restore.stdout)")
+            #expect(restore.out.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("/model.ckpt-150"), "\(restore.out)")
             let values = try NPZ.read(path: restored)
             let kernel = try #require(values["__kernel__"])
             #expect(try kernel.floats().map(\.bitPattern) == ours["hidden_layer_1/kernel"]?.floats.map(\.bitPattern))
