@@ -45,7 +45,7 @@ extension ModelRegistry {
     /// next keep time is now + keepEveryHours.
     public func beginTrainingSession(run: String, policy: RetentionPolicy, now: Date = Date()) throws {
         try VersionReference.validate(modelName: run)
-        try queue.write { db in
+        try write { db in
             let modelID = try Self.modelID(named: run, create: true, db: db)!
             try db.execute(sql: """
                 INSERT INTO runs (model_id, max_to_keep, keep_every_hours, next_keep_time) VALUES (?, ?, ?, ?)
@@ -120,7 +120,7 @@ extension ModelRegistry {
 
     /// The run's per-epoch curve, by step (empty for models that were not trained here).
     public func curve(run: String) throws -> [MetricPoint] {
-        try queue.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT step, epoch, loss, accuracy FROM run_metrics WHERE model_id = (SELECT id FROM models WHERE name = ?) ORDER BY step
                 """, arguments: [run]).map { MetricPoint(step: $0[0], epoch: $0[1], loss: $0[2], accuracy: $0[3]) }
@@ -129,7 +129,7 @@ extension ModelRegistry {
 
     /// Every tensor of a version, by name, with partitioned tensors assembled (for training).
     public func loadTensors(_ reference: VersionReference) throws -> [String: NamedTensor] {
-        try queue.read { db in
+        try read { db in
             let version = try Self.resolve(reference, db: db)
             let reader = ContentReader(db: db)
             var tensors: [String: NamedTensor] = [:]

@@ -5,7 +5,7 @@ extension ModelRegistry {
     /// Tensors added, removed and changed from `a` to `b`; for a changed floating-point tensor
     /// of the same shape, the largest absolute difference of its elements.
     public func diff(_ a: VersionReference, _ b: VersionReference) throws -> TensorDiff {
-        try queue.read { db in
+        try read { db in
             let from = try Self.resolve(a, db: db), to = try Self.resolve(b, db: db)
             let before = try Self.tensorsByName(from, db: db), after = try Self.tensorsByName(to, db: db)
             func summary(_ row: TensorRecord) -> TensorSummary {

@@ -5,7 +5,7 @@ extension ModelRegistry {
     /// Points `alias` of `model` at version `number` (moving it if it exists).
     public func setAlias(model: String, alias: String, version number: Int64) throws {
         _ = try VersionReference(parsing: "\(model)@\(alias)")
-        try queue.write { db in
+        try write { db in
             let version = try Self.resolve(VersionReference(model: model, selector: .number(number)), db: db)
             try AliasRecord(modelID: version.modelID, alias: alias, versionID: version.id!).save(db)
         }
@@ -13,7 +13,7 @@ extension ModelRegistry {
 
     /// Removes an alias; the version stays.
     public func removeAlias(model: String, alias: String) throws {
-        try queue.write { db in
+        try write { db in
             _ = try Self.resolve(VersionReference(model: model, selector: .alias(alias)), db: db)
             try db.execute(sql: "DELETE FROM aliases WHERE alias = ? AND model_id = (SELECT id FROM models WHERE name = ?)", arguments: [alias, model])
         }
@@ -21,7 +21,7 @@ extension ModelRegistry {
 
     /// Deletes a version (its aliases go with it). Its bytes stay until `gc`.
     public func remove(_ reference: VersionReference) throws -> Int64 {
-        try queue.write { db in
+        try write { db in
             let version = try Self.resolve(reference, db: db)
             try db.execute(sql: "UPDATE versions SET parent_id = NULL WHERE parent_id = ?", arguments: [version.id!])
             try db.execute(sql: "DELETE FROM versions WHERE id = ?", arguments: [version.id!])
@@ -31,7 +31,7 @@ extension ModelRegistry {
 
     /// Deletes a model and every version of it. Its bytes stay until `gc`.
     public func removeModel(_ name: String) throws -> Int {
-        try queue.write { db in
+        try write { db in
             guard let id = try Self.modelID(named: name, create: false, db: db) else { throw RegistryError.modelNotFound(name) }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM versions WHERE model_id = ?", arguments: [id]) ?? 0
             try db.execute(sql: "UPDATE versions SET parent_id = NULL WHERE parent_id IN (SELECT id FROM versions WHERE model_id = ?)", arguments: [id])
@@ -44,7 +44,7 @@ extension ModelRegistry {
     /// freed pages to the file system.
     public func collectGarbage() throws -> GCReport {
         let before = fileBytes()
-        var report = try queue.write { db -> GCReport in
+        var report = try write { db -> GCReport in
             try db.execute(sql: """
                 DELETE FROM contents WHERE id NOT IN (
                     SELECT content_id FROM tensors WHERE content_id IS NOT NULL
@@ -59,7 +59,7 @@ extension ModelRegistry {
             try db.execute(sql: "DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM content_chunks cc WHERE cc.chunk_id = chunks.id)")
             return GCReport(contentsRemoved: contents, chunksRemoved: db.changesCount, bytesFreed: freed, fileBytesBefore: before, fileBytesAfter: 0)
         }
-        try queue.writeWithoutTransaction { db in
+        try writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
@@ -79,7 +79,7 @@ extension ModelRegistry {
     /// sha256 and recorded size, each content against its address, each tensor against its
     /// crc32c. Damaged items are listed, not thrown.
     public func verify(_ reference: VersionReference? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
-        try queue.read { db in
+        try read { db in
             let versions: [VersionRecord]
             if let reference {
                 versions = [try Self.resolve(reference, db: db)]

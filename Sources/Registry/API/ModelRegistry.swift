@@ -22,7 +22,24 @@ public final class ModelRegistry {
                 throw StoreError.unusable(path: path, detail: "cannot create \(folder): \(error.localizedDescription)")
             }
         }
-        queue = try RegistryDatabase.open(path: path, readOnly: readOnly)
+        do {
+            queue = try RegistryDatabase.open(path: path, readOnly: readOnly)
+        } catch {
+            throw StoreError.translating(error, path: path)
+        }
+    }
+
+    // Every database access goes through these, so SQLite's errors reach users in words.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch { throw StoreError.translating(error, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.write(body) } catch { throw StoreError.translating(error, path: path) }
+    }
+
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try queue.writeWithoutTransaction(body) } catch { throw StoreError.translating(error, path: path) }
     }
 
     /// Options of a push beyond the folder and the model name.
@@ -62,7 +79,7 @@ public final class ModelRegistry {
 
     /// Runs `body` in one IMMEDIATE transaction: all of it commits, or none.
     func inImmediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try queue.writeWithoutTransaction { db in
+        try writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)
@@ -101,7 +118,7 @@ public final class ModelRegistry {
     /// Writes a version out as a folder; without `tagSets` it is byte-identical to what was pushed.
     public func pull(_ reference: VersionReference, to folder: String, tagSets: [TagSet]? = nil, force: Bool = false,
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PullResult {
-        try queue.read { db in
+        try read { db in
             let version = try Self.resolve(reference, db: db)
             let total = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM tensors WHERE version_id = ?", arguments: [version.id!]) ?? 0
                 + (Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE version_id = ?", arguments: [version.id!]) ?? 0)

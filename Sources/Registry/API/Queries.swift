@@ -19,7 +19,7 @@ public struct VersionFilter: Sendable {
 extension ModelRegistry {
     /// Versions matching `filter`, by model name then number.
     public func list(_ filter: VersionFilter = VersionFilter()) throws -> [VersionSummary] {
-        try queue.read { db in
+        try read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             if let model = filter.model { conditions.append("models.name = ?"); arguments.append(model) }
@@ -62,7 +62,7 @@ extension ModelRegistry {
 
     /// Everything about one version.
     public func show(_ reference: VersionReference) throws -> VersionDetail {
-        try queue.read { db in
+        try read { db in
             let version = try Self.resolve(reference, db: db)
             let versionID = version.id!
             let summary = try Self.summaries([version], db: db)[0]

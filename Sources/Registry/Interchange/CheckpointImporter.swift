@@ -74,7 +74,7 @@ extension ModelRegistry {
     /// `checkpoint` state file that names the newest as latest, so that
     /// `tf.train.latest_checkpoint` finds it and `Saver.restore` restores it.
     public func pullCheckpoints(run: String, to target: String, force: Bool = false) throws -> PullResult {
-        try queue.read { db in
+        try read { db in
             guard let modelID = try Self.modelID(named: run, create: false, db: db) else { throw RegistryError.modelNotFound(run) }
             let versions = try VersionRecord.fetchAll(db, sql: """
                 SELECT * FROM versions WHERE model_id = ? AND kind = 'checkpoint' AND bundle_header IS NOT NULL ORDER BY number

@@ -6,6 +6,12 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case damaged(what: String, detail: String)
     /// The file is not a registry database or cannot be opened.
     case unusable(path: String, detail: String)
+    /// The file or its folder cannot be written (permissions, a read-only mount).
+    case readOnly(path: String)
+    /// Another process held the write lock for longer than the busy timeout.
+    case locked(path: String)
+    /// The file system has no room left for the write.
+    case diskFull(path: String)
 
     public var description: String {
         switch self {
@@ -15,6 +21,30 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "\(what) is damaged: \(detail); run `registry verify` to list every damaged version"
         case let .unusable(path, detail):
             return "\(path): cannot use this registry database: \(detail)"
+        case let .readOnly(path):
+            return "\(path): the registry cannot be written (read-only file, folder or mount); nothing was changed. "
+                + "Fix the permissions or point --registry at a writable copy"
+        case let .locked(path):
+            return "\(path): another process kept the registry locked for 30 s; nothing was changed. Try again when it is done"
+        case let .diskFull(path):
+            return "\(path): the disk is full; nothing was changed. Free space (`registry gc` may help) and try again"
+        }
+    }
+}
+
+import GRDB
+
+extension StoreError {
+    /// SQLite's result codes in the words above; other database errors pass through as `unusable`.
+    static func translating(_ error: Error, path: String) -> Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_READONLY, .SQLITE_PERM: return StoreError.readOnly(path: path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)
+        case .SQLITE_FULL: return StoreError.diskFull(path: path)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return StoreError.unusable(path: path, detail: "the file is damaged or is not a registry database")
+        case .SQLITE_CANTOPEN: return StoreError.unusable(path: path, detail: "it cannot be opened (missing folder or no permission)")
+        default: return StoreError.unusable(path: path, detail: error.message ?? "\(error)")
         }
     }
 }
