@@ -7,8 +7,9 @@ public final class ModelRegistry {
     public let path: String
     let queue: DatabaseQueue
 
-    /// Opens (creating on first use) the registry database at `path`.
-    public init(path: String, readOnly: Bool = false) throws {
+    /// Opens (creating on first use) the registry database at `path`. A write waits up to
+    /// `busyTimeout` seconds for another process's write to finish.
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
         self.path = path
         var info = stat()
         if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
@@ -23,7 +24,7 @@ public final class ModelRegistry {
             }
         }
         do {
-            queue = try RegistryDatabase.open(path: path, readOnly: readOnly)
+            queue = try RegistryDatabase.open(path: path, readOnly: readOnly, busyTimeout: busyTimeout)
         } catch {
             throw StoreError.translating(error, path: path)
         }

@@ -4,10 +4,10 @@ import GRDB
 /// Opens the registry's SQLite file (WAL mode, foreign keys, a busy timeout) and brings its
 /// schema up to date with the migrations embedded in this binary.
 enum RegistryDatabase {
-    static func open(path: String, readOnly: Bool = false) throws -> DatabaseQueue {
+    static func open(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.readonly = readOnly
         configuration.label = "registry"
         configuration.prepareDatabase { db in

@@ -25,7 +25,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "\(path): the registry cannot be written (read-only file, folder or mount); nothing was changed. "
                 + "Fix the permissions or point --registry at a writable copy"
         case let .locked(path):
-            return "\(path): another process kept the registry locked for 30 s; nothing was changed. Try again when it is done"
+            return "\(path): another process kept the registry locked past the busy timeout; nothing was changed. Try again when it is done"
         case let .diskFull(path):
             return "\(path): the disk is full; nothing was changed. Free space (`registry gc` may help) and try again"
         }
