@@ -22,6 +22,9 @@ public struct SavedModelDirectory {
         } else {
             throw .missing(file: path + "/" + SavedModelFile.binaryName, detail: "not a SavedModel folder (no saved_model.pb or saved_model.pbtxt)")
         }
+        for metaGraph in graph.metaGraphs {
+            try metaGraph.validateAssets(file: path + "/" + graph.fileName)
+        }
         var variables: BundleReader?
         if listing.files.contains(variablesPrefix + ".index") {
             variables = try BundleReader(prefix: path + "/" + variablesPrefix)
