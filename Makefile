@@ -9,7 +9,7 @@ SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
 APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config
 
-.PHONY: deps venv build release demo test bench protos clean
+.PHONY: deps venv build release demo test soak bench protos clean
 
 ## deps: install the system libraries the package links (only those missing).
 deps:
@@ -44,6 +44,11 @@ demo: release
 test: deps venv
 	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+
+## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
+soak: deps venv
+	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
+		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
 ## bench: throughput figures (release build), printed as one table.
 bench: deps venv
