@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
         try session.run(onEpoch: { report in
             if !output.json && ((report.epoch - first) % printEvery == 0 || report.epoch == lastEpoch) {
                 bar.finish()
-                print("Epoch \(report.epoch): accuracy=\(String(format: "%.3f", report.accuracy * 100))%  loss=\(String(format: "%.4f", report.loss))")
+                print("Epoch \(report.epoch): accuracy=\(String(format: "%.3f", report.accuracy * 100))%")
             }
             reports.append(["epoch": Double(report.epoch), "step": Double(report.step), "loss": Double(report.loss), "accuracy": report.accuracy])
             bar.update(Int64(report.epoch - first + 1), Int64(epochs))
