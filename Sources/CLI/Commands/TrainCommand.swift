@@ -15,8 +15,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of the initial weights.") var seed: UInt32 = 0
     @Option(help: "Seed of the data (np.random.RandomState; the notebook used 1234).") var dataSeed: UInt32 = 1234
     @Option(help: "Save a checkpoint every this many global steps (and always at the end).") var saveEvery: Int64 = 1000
-    @Option(help: "Checkpoints kept in the window (tf.train.Saver's max_to_keep; 0 keeps all).") var maxToKeep = 5
-    @Option(help: "Keep one checkpoint for good every this many hours (keep_checkpoint_every_n_hours).") var keepEveryHours = 10_000.0
+    @Option(help: "Checkpoints kept in the window (tf.train.Saver's max_to_keep; 0 keeps all). Default 5, or the run's own on --resume.")
+    var maxToKeep: Int?
+    @Option(help: "Keep one checkpoint for good every this many hours (keep_checkpoint_every_n_hours). Default 10000, or the run's own on --resume.")
+    var keepEveryHours: Double?
     @Option(help: "Print the accuracy every this many epochs.") var printEvery = 100
     @Flag(help: "Continue the run from its latest checkpoint.") var resume = false
     @Option(help: "Start from another version's variables, e.g. a TensorFlow-trained SavedModel (NAME, NAME:N, NAME@ALIAS).")
@@ -25,7 +27,9 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if resume && from != nil { throw ValidationError("--resume and --from exclude each other") }
-        if epochs < 0 || printEvery < 1 || saveEvery < 0 || maxToKeep < 0 { throw ValidationError("counts must not be negative") }
+        if epochs < 0 || printEvery < 1 || saveEvery < 0 || (maxToKeep ?? 0) < 0 || (keepEveryHours ?? 1) <= 0 {
+            throw ValidationError("--epochs, --save-every and --max-to-keep must not be negative, --print-every and --keep-every-hours must be positive")
+        }
     }
 
     func run() throws {
@@ -35,7 +39,9 @@ struct TrainCommand: ParsableCommand {
         configuration.epochs = epochs
         configuration.dataSeed = dataSeed
         configuration.saveEverySteps = saveEvery == 0 ? nil : saveEvery
-        configuration.retention = RetentionPolicy(maxToKeep: maxToKeep, keepEveryHours: keepEveryHours)
+        let stored = resume ? try registry.retentionPolicy(run: runName) : nil
+        let defaults = stored ?? RetentionPolicy()
+        configuration.retention = RetentionPolicy(maxToKeep: maxToKeep ?? defaults.maxToKeep, keepEveryHours: keepEveryHours ?? defaults.keepEveryHours)
         let start: TrainingSession.Start = resume ? .resume : try from.map { .from(try VersionReference(parsing: $0)) } ?? .fresh(seed: seed)
         let session = try TrainingSession(registry: registry, configuration: configuration, start: start)
         let first = session.nextEpoch, lastEpoch = first + epochs - 1

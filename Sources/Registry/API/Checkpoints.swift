@@ -118,6 +118,15 @@ extension ModelRegistry {
         return ([oldest.number], [])
     }
 
+    /// The retention rules a run was last trained with, if it was trained here.
+    public func retentionPolicy(run: String) throws -> RetentionPolicy? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT max_to_keep, keep_every_hours FROM runs WHERE model_id = (SELECT id FROM models WHERE name = ?)
+                """, arguments: [run]).map { RetentionPolicy(maxToKeep: $0[0], keepEveryHours: $0[1]) }
+        }
+    }
+
     /// The run's per-epoch curve, by step (empty for models that were not trained here).
     public func curve(run: String) throws -> [MetricPoint] {
         try read { db in

@@ -30,7 +30,21 @@ enum RegistryDatabase {
             throw StoreError.newerSchema(path: path, unknown: unknown.sorted())
         }
         if !readOnly {
-            try migrator.migrate(queue)
+            // Several processes may open a new registry at once. Each migration is its own
+            // transaction, so another process can apply one between our check and our write
+            // ("table models already exists"): when a failed attempt finds more migrations
+            // applied than before it, try again; otherwise the failure is real.
+            var before = applied
+            while true {
+                do {
+                    try migrator.migrate(queue)
+                    break
+                } catch {
+                    let now = try queue.read { db in try migrator.appliedIdentifiers(db) }
+                    guard now.isStrictSuperset(of: before) else { throw error }
+                    before = now
+                }
+            }
         } else if applied.count < known.count {
             throw StoreError.unusable(path: path, detail: "the schema needs an upgrade, which a read-only registry cannot do")
         }
