@@ -5,6 +5,39 @@ import GRDB
 /// schema up to date with the migrations embedded in this binary.
 enum RegistryDatabase {
     static func open(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws -> DatabaseQueue {
+        // Several processes may create a new registry at the same moment. Each migration is its
+        // own transaction, so another process can apply one between our check and our write
+        // ("table models already exists"), change the schema under our first read ("no such
+        // table: grdb_migrations"), or hold the lock that turning a new file into WAL needs
+        // (SQLite then says "database is locked" at once, without waiting). Such a collision is
+        // brief: open again, a few times, unless the attempt already waited out the busy timeout.
+        var attempt = 1
+        while true {
+            let started = Date()
+            do {
+                return try openOnce(path: path, readOnly: readOnly, busyTimeout: busyTimeout)
+            } catch {
+                let databaseError = (error as? QueueOpenFailure)?.error ?? error as? DatabaseError
+                if let databaseError, !readOnly, attempt < 10, Date().timeIntervalSince(started) < busyTimeout,
+                   [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR, .SQLITE_SCHEMA].contains(databaseError.resultCode) {
+                    attempt += 1
+                    usleep(UInt32.random(in: 5_000...30_000))
+                    continue
+                }
+                if let failure = error as? QueueOpenFailure {
+                    throw StoreError.unusable(path: path, detail: failure.error.message ?? "\(failure.error)")
+                }
+                throw error
+            }
+        }
+    }
+
+    /// An error of `DatabaseQueue(path:configuration:)` itself.
+    private struct QueueOpenFailure: Error {
+        var error: DatabaseError
+    }
+
+    private static func openOnce(path: String, readOnly: Bool, busyTimeout: TimeInterval) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
@@ -20,7 +53,7 @@ enum RegistryDatabase {
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch let error as DatabaseError {
-            throw StoreError.unusable(path: path, detail: error.message ?? "\(error)")
+            throw QueueOpenFailure(error: error)
         }
         let migrator = Self.migrator
         let known = Set(migrator.migrations)
@@ -30,21 +63,7 @@ enum RegistryDatabase {
             throw StoreError.newerSchema(path: path, unknown: unknown.sorted())
         }
         if !readOnly {
-            // Several processes may open a new registry at once. Each migration is its own
-            // transaction, so another process can apply one between our check and our write
-            // ("table models already exists"): when a failed attempt finds more migrations
-            // applied than before it, try again; otherwise the failure is real.
-            var before = applied
-            while true {
-                do {
-                    try migrator.migrate(queue)
-                    break
-                } catch {
-                    let now = try queue.read { db in try migrator.appliedIdentifiers(db) }
-                    guard now.isStrictSuperset(of: before) else { throw error }
-                    before = now
-                }
-            }
+            try migrator.migrate(queue)
         } else if applied.count < known.count {
             throw StoreError.unusable(path: path, detail: "the schema needs an upgrade, which a read-only registry cannot do")
         }
