@@ -9,7 +9,8 @@ extension MetaGraph {
         var names = proto.assetFileDef.map(\.filename)
         for entry in proto.collectionDef where entry.key == "saved_model_assets" {
             if case .anyList(let list) = entry.value.kind {
-                for any in list.value {
+                // Only packed AssetFileDefs: a text-format graph's `Any` expansions are not parsed.
+                for any in list.value where any.typeURL.hasSuffix("/tensorflow.AssetFileDef") {
                     if let asset = try? Tensorflow_AssetFileDef(serializedBytes: any.value) { names.append(asset.filename) }
                 }
             }
