@@ -109,6 +109,10 @@ extension ModelRegistry {
                 for graph in try MetaGraphRecord.filter(Column("version_id") == version.id!).fetchAll(db) {
                     if let failure = check(graph.contentID, { _ in }) { problem("meta graph {\(graph.tagSet)}", failure) }
                 }
+                // A text graph is written back from its own content, not from the meta graphs above.
+                if let textID = version.graphTextID, let failure = check(textID, { _ in }) {
+                    problem("file \(SavedModelFile.textName)", failure)
+                }
                 for row in try TensorRecord.filter(Column("version_id") == version.id!).fetchAll(db) {
                     report.tensors += 1
                     guard let contentID = row.contentID else { continue }

@@ -48,7 +48,14 @@ struct ContentReader {
         return out
     }
 
+    /// The largest chunk `ContentWriter` stores. A recorded raw size outside 1...this is damage,
+    /// refused before anything is allocated for it.
+    static let maxRawSize = ContentWriter.defaultChunkSize
+
     static func decode(_ row: ChunkRow, verify: Bool) throws -> [UInt8] {
+        guard row.rawSize > 0, row.rawSize <= maxRawSize else {
+            throw StoreError.damaged(what: "chunk \(row.id)", detail: "its recorded size \(row.rawSize) is not that of a stored chunk (1 to \(maxRawSize) bytes)")
+        }
         var raw = [UInt8](repeating: 0, count: row.rawSize)
         let ok: Bool
         switch ChunkFilter(rawValue: row.filter) {

@@ -44,6 +44,8 @@ final class ContentWriter {
     private var size: Int64 = 0
 
     init(db: Database, chunkSize: Int = ContentWriter.defaultChunkSize) {
+        // Readers refuse chunks above this size as damaged (`ContentReader.maxRawSize`).
+        precondition(chunkSize > 0 && chunkSize <= ContentReader.maxRawSize, "chunk size \(chunkSize) out of range")
         self.db = db
         self.chunkSize = chunkSize
         buffer.reserveCapacity(chunkSize)
