@@ -87,13 +87,7 @@ struct SavedModelImporter {
         }
         for path in files {
             let file = try ReadableFile(path: root + "/" + path)
-            var offset: Int64 = 0
-            while offset < file.size {
-                let count = Int(min(Int64(writer.chunkSize), file.size - offset))
-                let bytes = try file.read(at: offset, count: count)
-                try bytes.withUnsafeBytes { try writer.append($0) }
-                offset += Int64(count)
-            }
+            try file.stream(chunkSize: writer.chunkSize) { try writer.append($0) }
             let contentID = try writer.finish()
             try FileRecord(versionID: versionID, path: path, isFolder: false, size: file.size, contentID: contentID).insert(db)
         }

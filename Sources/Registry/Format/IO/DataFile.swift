@@ -62,6 +62,20 @@ public final class ReadableFile {
         return bytes
     }
 
+    /// Calls `body` with the whole file front to back in pieces of at most `chunkSize`
+    /// bytes, through one reused buffer.
+    public func stream(chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, min(chunkSize, Int(size))), alignment: 16)
+        defer { buffer.deallocate() }
+        var offset: Int64 = 0
+        while offset < size {
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), size - offset))])
+            try read(at: offset, into: piece)
+            try body(UnsafeRawBufferPointer(piece))
+            offset += Int64(piece.count)
+        }
+    }
+
     public func readAll() throws(FormatError) -> [UInt8] {
         try read(at: 0, count: Int(size))
     }

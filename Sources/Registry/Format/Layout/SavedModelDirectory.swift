@@ -109,11 +109,12 @@ public enum FileSystem {
     public static func copyFile(from source: String, to target: String, chunkSize: Int = 1 << 20) throws(FormatError) {
         let input = try ReadableFile(path: source)
         let output = try WritableFile(path: target)
-        var offset: Int64 = 0
-        while offset < input.size {
-            let count = Int(min(Int64(chunkSize), input.size - offset))
-            try output.write(try input.read(at: offset, count: count), at: offset)
-            offset += Int64(count)
+        do {
+            try input.stream(chunkSize: chunkSize) { piece in try output.write(piece, at: output.length) }
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw FormatError.io(file: target, operation: "copy", reason: "\(error)")
         }
         try output.close()
     }
