@@ -27,6 +27,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
         // crc32c with the SSE4.2 instruction where the CPU has it (C, because Swift cannot reach the intrinsic).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        // Byte shuffle and XOR for chunk filters (C loops the compiler vectorises).
+        .target(name: "CShuffle", path: "Sources/CShuffle"),
         // Embeds Migrations/*.sql into the Registry module at build time.
         .executableTarget(name: "EmbedMigrationsTool", path: "Sources/EmbedMigrationsTool"),
         .plugin(
@@ -35,7 +37,7 @@ let package = Package(
         .target(
             name: "Registry",
             dependencies: [
-                "CLZ4", "CCRC32C",
+                "CLZ4", "CCRC32C", "CShuffle",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -55,12 +55,12 @@ import TestSupport
         return pulled == expected ? nil : "pull \(reference) differs from its source: \(pulled.difference(from: expected))"
     }
 
-    /// Entries of the registry's folder other than the database, its WAL and its shared memory.
+    /// Entries of the registry's folder other than the database and its journal (rollback, or WAL and shared memory).
     static func strayFiles(_ cli: CLI) -> [String] {
         let folder = (cli.database as NSString).deletingLastPathComponent
         let name = (cli.database as NSString).lastPathComponent
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { ![name, name + "-wal", name + "-shm"].contains($0) }.sorted()
+        return names.filter { ![name, name + "-wal", name + "-shm", name + "-journal"].contains($0) }.sorted()
     }
 
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }

@@ -59,7 +59,7 @@ import TestSupport
         for trial in 0..<Self.trials {
             let chunkID = chunkIDs[Int(rng.next() % UInt64(chunkIDs.count))]
             let row = try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT id, hash, filter, raw_size, data FROM chunks WHERE id = ?", arguments: [chunkID])!
+                try Row.fetchOne(db, sql: "SELECT id, hash, filter, raw_size, data, width, base_id, depth FROM chunks WHERE id = ?", arguments: [chunkID])!
             }
             let original = row[4] as Data
             var damaged = [UInt8](original)
@@ -72,8 +72,9 @@ import TestSupport
 
             // An lz4 chunk whose damaged bytes still decode to the recorded bytes (a match offset
             // into a run of equal bytes) has lost nothing: nothing may be reported then.
-            let stillIntact = (try? ContentReader.decode(.init(id: chunkID, hash: row[1], filter: row[2], rawSize: row[3], data: Data(damaged)),
-                                                         verify: true)) != nil
+            let damagedRow = StoredChunk(id: chunkID, hash: row[1], filter: row[2], width: row[5], rawSize: row[3], baseID: row[6],
+                                         depth: row[7], data: Data(damaged))
+            let stillIntact = row[6] as Int64? == nil && (try? ChunkDecoder.decode(chain: [damagedRow], verify: true)) != nil
             let (expected, pulledContents) = try database.read { db in try Self.damage(of: chunkID, db) }
             if stillIntact {
                 harmless += 1

@@ -79,7 +79,8 @@ extension ModelRegistry {
             try SavedModelImporter.insertMetaGraphs(metaGraphs.map(MetaGraph.init(proto:)), versionID: versionID, db: db, writer: writer)
             var offset: Int64 = 0
             for tensor in sorted {
-                let contentID = try writer.store(tensor.bytes)
+                let base = try TensorRecord.contentID(versionID: version.parentID, key: Array(tensor.name.utf8), db: db)
+                let contentID = try writer.store(tensor.bytes, dtype: tensor.dtype, base: base)
                 let entry = BundleEntry(key: Array(tensor.name.utf8), dtype: tensor.dtype, shape: tensor.shape, offset: offset,
                                         size: Int64(tensor.bytes.count), maskedCRC32C: CRC32C.mask(CRC32C.checksum(tensor.bytes)))
                 try entry.validate(header: BundleHeader(), file: "\(run) step \(step)")

@@ -53,11 +53,20 @@ extension ModelRegistry {
                     UNION SELECT graph_text_id FROM versions WHERE graph_text_id IS NOT NULL)
                 """)
             let contents = db.changesCount
-            let freed = try Int64.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(stored_size), 0) FROM chunks WHERE NOT EXISTS (SELECT 1 FROM content_chunks cc WHERE cc.chunk_id = chunks.id)
-                """) ?? 0
-            try db.execute(sql: "DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM content_chunks cc WHERE cc.chunk_id = chunks.id)")
-            return GCReport(contentsRemoved: contents, chunksRemoved: db.changesCount, bytesFreed: freed, fileBytesBefore: before, fileBytesAfter: 0)
+            // A chunk no content uses may still be the delta base of one that is used: drop
+            // unused chunks that are nobody's base, again until none is left (chains are short).
+            var freed: Int64 = 0, chunksRemoved = 0
+            let unused = """
+                FROM chunks WHERE NOT EXISTS (SELECT 1 FROM content_chunks cc WHERE cc.chunk_id = chunks.id)
+                AND NOT EXISTS (SELECT 1 FROM chunks d WHERE d.base_id = chunks.id)
+                """
+            while true {
+                freed += try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(stored_size), 0) " + unused) ?? 0
+                try db.execute(sql: "DELETE " + unused)
+                if db.changesCount == 0 { break }
+                chunksRemoved += db.changesCount
+            }
+            return GCReport(contentsRemoved: contents, chunksRemoved: chunksRemoved, bytesFreed: freed, fileBytesBefore: before, fileBytesAfter: 0)
         }
         try writeWithoutTransaction { db in
             try db.execute(sql: "VACUUM")
@@ -67,9 +76,9 @@ extension ModelRegistry {
         return report
     }
 
-    /// Size of the database file plus its WAL.
+    /// Size of the database file plus its journal.
     func fileBytes() -> Int64 {
-        [path, path + "-wal"].reduce(Int64(0)) { total, file in
+        [path, path + "-wal", path + "-journal"].reduce(Int64(0)) { total, file in
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
             return total + size
         }

@@ -33,7 +33,7 @@ struct CheckpointImporter {
         version.bundleHeader = Data(checkpoint.bundle.index.header.encodedValue)
         version.source = folder.path + "/" + checkpoint.prefix
         try version.insert(db)
-        try SavedModelImporter.insertTensors(checkpoint.bundle, versionID: version.id!, db: db, writer: writer)
+        try SavedModelImporter.insertTensors(checkpoint.bundle, versionID: version.id!, parentID: version.parentID, db: db, writer: writer)
         if let meta = checkpoint.metaGraph {
             let contentID = try writer.store(meta.bytes)
             try FileRecord(versionID: version.id!, path: checkpoint.prefix + ".meta", isFolder: false,

@@ -33,7 +33,7 @@ struct SavedModelImporter {
         let versionID = version.id!
         try Self.insertMetaGraphs(model.graph.metaGraphs, versionID: versionID, db: db, writer: writer)
         if let variables = model.variables {
-            try Self.insertTensors(variables, versionID: versionID, db: db, writer: writer)
+            try Self.insertTensors(variables, versionID: versionID, parentID: version.parentID, db: db, writer: writer)
         }
         try Self.insertFiles(root: model.path, listing: model.listing, files: model.otherFiles, versionID: versionID, db: db, writer: writer)
     }
@@ -67,12 +67,14 @@ struct SavedModelImporter {
         }
     }
 
-    static func insertTensors(_ reader: BundleReader, versionID: Int64, db: Database, writer: ContentWriter) throws {
+    /// Tensors of the parent version with the same key are the bases of XOR deltas.
+    static func insertTensors(_ reader: BundleReader, versionID: Int64, parentID: Int64?, db: Database, writer: ContentWriter) throws {
         // Data-file order, so that each shard is read front to back.
         let ordered = reader.index.entries.sorted { ($0.shardID, $0.offset, $0.key.count) < ($1.shardID, $1.offset, $1.key.count) }
         for entry in ordered {
             var contentID: Int64?
             if entry.slices.isEmpty {
+                try writer.begin(dtype: entry.dtype, base: try TensorRecord.contentID(versionID: parentID, key: entry.key, db: db))
                 try reader.stream(entry, chunkSize: writer.chunkSize) { try writer.append($0) }
                 contentID = try writer.finish()
             }

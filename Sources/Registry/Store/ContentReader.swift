@@ -2,43 +2,31 @@ import Dispatch
 import Foundation
 import GRDB
 
-/// Streams a stored content back: chunk rows in order, decompressed a batch at a time on
-/// every core, each checked against the size recorded when it was stored (and, when asked,
-/// against its hash), then handed to the caller in order.
+/// Streams a stored content back. The caller's thread selects chunk rows in order (with the
+/// chain of bases of a delta chunk) and hands each to an `OrderedPipeline`, whose workers undo
+/// the filters and check the size recorded when it was stored (and, when asked, the hash);
+/// the caller gets the bytes back in order while later chunks decode.
 struct ContentReader {
     let db: Database
     var verifyHashes = false
 
-    struct ChunkRow {
-        var id: Int64
-        var hash: Data
-        var filter: Int
-        var rawSize: Int
-        var data: Data
-    }
-
     /// Calls `body` with the content's bytes in order, one chunk at a time.
     func stream(_ contentID: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let ids = try Int64.fetchAll(db, sql: "SELECT chunk_id FROM content_chunks WHERE content_id = ? ORDER BY seq", arguments: [contentID])
-        let fetch = try db.cachedStatement(sql: "SELECT id, hash, filter, raw_size, data FROM chunks WHERE id = ?")
-        var start = 0
-        while start < ids.count {
-            let batch = ids[start..<min(start + ContentWriter.batchSize, ids.count)]
-            var rows: [ChunkRow] = []
-            for id in batch {
-                guard let row = try Row.fetchOne(fetch, arguments: [id]) else {
-                    throw StoreError.damaged(what: "content \(contentID)", detail: "chunk \(id) is missing")
-                }
-                rows.append(ChunkRow(id: row[0], hash: row[1], filter: row[2], rawSize: row[3], data: row[4]))
-            }
-            let verify = verifyHashes
-            let decoded = ContentWriter.parallelMap(rows) { row in Result { try Self.decode(row, verify: verify) } }
-            for result in decoded {
-                let bytes = try result.get()
-                try bytes.withUnsafeBytes { try body($0) }
-            }
-            start += batch.count
+        let verify = verifyHashes
+        if ids.count == 1 {
+            // One chunk (graphs, small tensors and files): no thread hop.
+            let bytes = try ChunkDecoder.decode(chain: try chain(ids[0], of: contentID), verify: verify)
+            try bytes.withUnsafeBytes(body)
+            return
         }
+        let pipeline = OrderedPipeline<Result<[UInt8], Error>>()
+        for id in ids {
+            let rows = try chain(id, of: contentID)
+            pipeline.submit { Result { try ChunkDecoder.decode(chain: rows, verify: verify) } }
+            while pipeline.isFull, let result = pipeline.next() { try result.get().withUnsafeBytes(body) }
+        }
+        while let result = pipeline.next() { try result.get().withUnsafeBytes(body) }
     }
 
     /// The whole content in memory (for small contents: graphs, strings, small files).
@@ -48,36 +36,32 @@ struct ContentReader {
         return out
     }
 
+    /// One chunk's raw bytes.
+    func decodeChunk(id: Int64) throws -> [UInt8] {
+        try ChunkDecoder.decode(chain: try chain(id), verify: verifyHashes)
+    }
+
+    /// A chunk's row followed by its bases' rows, down to one stored whole. The walk stops at
+    /// `maxDepth + 1` links whatever the rows say, so a damaged link cannot loop.
+    func chain(_ id: Int64, of contentID: Int64? = nil) throws -> [StoredChunk] {
+        let fetch = try db.cachedStatement(sql: "SELECT id, hash, filter, width, raw_size, base_id, depth, data FROM chunks WHERE id = ?")
+        var rows: [StoredChunk] = []
+        var next: Int64? = id
+        while let current = next {
+            guard let row = try Row.fetchOne(fetch, arguments: [current]) else {
+                let owner = contentID.map { "content \($0)" } ?? "chunk \(id)"
+                throw StoreError.damaged(what: owner, detail: rows.isEmpty ? "chunk \(current) is missing" : "the delta base \(current) of chunk \(id) is missing")
+            }
+            rows.append(StoredChunk(id: row[0], hash: row[1], filter: row[2], width: row[3], rawSize: row[4], baseID: row[5], depth: row[6], data: row[7]))
+            next = row[5]
+            if next != nil, rows.count > ContentWriter.maxDepth {
+                throw StoreError.damaged(what: "chunk \(id)", detail: "its chain of delta bases is longer than \(ContentWriter.maxDepth)")
+            }
+        }
+        return rows
+    }
+
     /// The largest chunk `ContentWriter` stores. A recorded raw size outside 1...this is damage,
     /// refused before anything is allocated for it.
     static let maxRawSize = ContentWriter.defaultChunkSize
-
-    static func decode(_ row: ChunkRow, verify: Bool) throws -> [UInt8] {
-        guard row.rawSize > 0, row.rawSize <= maxRawSize else {
-            throw StoreError.damaged(what: "chunk \(row.id)", detail: "its recorded size \(row.rawSize) is not that of a stored chunk (1 to \(maxRawSize) bytes)")
-        }
-        var raw = [UInt8](repeating: 0, count: row.rawSize)
-        let ok: Bool
-        switch ChunkFilter(rawValue: row.filter) {
-        case .raw:
-            ok = row.data.count == row.rawSize
-            if ok { raw = [UInt8](row.data) }
-        case .lz4:
-            ok = row.data.withUnsafeBytes { source in
-                raw.withUnsafeMutableBytes { LZ4.decompress(source, rawSize: row.rawSize, into: $0) }
-            }
-        case nil:
-            throw StoreError.damaged(what: "chunk \(row.id)", detail: "unknown filter \(row.filter)")
-        }
-        guard ok else {
-            throw StoreError.damaged(what: "chunk \(row.id)", detail: "its stored bytes do not decode to the \(row.rawSize) bytes recorded")
-        }
-        if verify {
-            let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
-            guard Data(hash.bytes) == row.hash else {
-                throw StoreError.damaged(what: "chunk \(row.id)", detail: "its bytes no longer match their sha256")
-            }
-        }
-        return raw
-    }
 }

@@ -6,12 +6,14 @@ import GRDB
 public struct StoreStatistics: Sendable, Equatable, Codable {
     /// Bytes handed over.
     public var rawBytes: Int64 = 0
-    /// Bytes of new chunks as stored (compressed).
+    /// Bytes of new chunks as stored (after their filters).
     public var storedBytes: Int64 = 0
     /// Raw bytes that were already stored (same chunk or same content) and cost nothing.
     public var dedupBytes: Int64 = 0
     public var newChunks: Int = 0
     public var reusedChunks: Int = 0
+    /// New chunks stored as an XOR against their parent's chunk.
+    public var deltaChunks: Int = 0
 
     public init() {}
 
@@ -21,27 +23,48 @@ public struct StoreStatistics: Sendable, Equatable, Codable {
         a.dedupBytes += b.dedupBytes
         a.newChunks += b.newChunks
         a.reusedChunks += b.reusedChunks
+        a.deltaChunks += b.deltaChunks
     }
 }
 
-/// Turns byte streams into contents inside the caller's write transaction: cuts them into
-/// fixed-size chunks, hashes and LZ4-compresses a batch of chunks on all cores, skips chunks
-/// already stored, and inserts the rest. Memory stays at one batch of chunks.
+/// Turns byte streams into contents inside the caller's write transaction. The caller's thread
+/// cuts the stream into fixed-size chunks and is the only one to touch SQLite; each chunk goes
+/// through an `OrderedPipeline` where worker threads hash it and pick and apply its filter
+/// while the caller reads on and inserts earlier chunks. At most `depth` chunks are in flight.
 final class ContentWriter {
     static let defaultChunkSize = 1 << 20
-    /// Chunks processed together; bounds memory at batch × chunk size (×2 with compression).
-    static let batchSize = 8
+    /// A delta chunk's chain holds at most this many chunks below it: every `maxDepth + 1`
+    /// versions a chunk is stored whole, so reading one costs at most that many decodes.
+    static let maxDepth = 7
 
     let db: Database
     let chunkSize: Int
     private(set) var statistics = StoreStatistics()
     var progress: ((Int64) -> Void)?
 
+    private struct Prepared: Sendable {
+        var raw: [UInt8]
+        var hash: ContentHash
+        var encoded: EncodedChunk?
+        var base: StoredChunk?
+    }
+
+    private let pipeline = OrderedPipeline<Result<Prepared, Error>>()
     private var buffer: [UInt8] = []
-    private var pending: [[UInt8]] = []
     private var chunkHashes: [ContentHash] = []
     private var chunkIDs: [Int64] = []
     private var size: Int64 = 0
+    /// The content being built: element width (picks the filter) and the base's chunks.
+    private var elementSize = 1
+    private var baseChunks: [BaseChunk] = []
+    private var position = 0
+
+    private struct BaseChunk {
+        var id: Int64
+        var hash: ContentHash
+        var rawSize: Int
+        var depth: Int
+    }
 
     init(db: Database, chunkSize: Int = ContentWriter.defaultChunkSize) {
         // Readers refuse chunks above this size as damaged (`ContentReader.maxRawSize`).
@@ -51,8 +74,22 @@ final class ContentWriter {
         buffer.reserveCapacity(chunkSize)
     }
 
+    /// Starts a content of `dtype` elements; when `base` (the same tensor in the parent
+    /// version) is given, each chunk may be stored as the XOR against the base's chunk at the
+    /// same position.
+    func begin(dtype: DType?, base: Int64? = nil) throws {
+        elementSize = dtype?.shuffleWidth ?? 1
+        baseChunks = []
+        guard let base else { return }
+        baseChunks = try Row.fetchAll(db, sql: """
+            SELECT chunks.id, chunks.hash, chunks.raw_size, chunks.depth FROM content_chunks
+            JOIN chunks ON chunks.id = content_chunks.chunk_id WHERE content_chunks.content_id = ? ORDER BY content_chunks.seq
+            """, arguments: [base]).map { BaseChunk(id: $0[0], hash: ContentHash(bytes: [UInt8]($0[1] as Data)), rawSize: $0[2], depth: $0[3]) }
+    }
+
     /// Stores `bytes` as one content and returns its id (an existing id when identical bytes are stored).
-    func store(_ bytes: [UInt8]) throws -> Int64 {
+    func store(_ bytes: [UInt8], dtype: DType? = nil, base: Int64? = nil) throws -> Int64 {
+        try begin(dtype: dtype, base: base)
         try bytes.withUnsafeBytes { try append($0) }
         return try finish()
     }
@@ -64,27 +101,96 @@ final class ContentWriter {
             let take = min(chunkSize - buffer.count, bytes.count - start)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + take)]))
             start += take
-            if buffer.count == chunkSize {
-                pending.append(buffer)
-                buffer.removeAll(keepingCapacity: true)
-                if pending.count == Self.batchSize { try flush() }
-            }
+            if buffer.count == chunkSize { try submitBuffer() }
         }
     }
 
     /// Ends the content: stores what is buffered and the content row; returns its id.
     func finish() throws -> Int64 {
-        if !buffer.isEmpty {
-            pending.append(buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
-        try flush()
+        if !buffer.isEmpty { try submitBuffer() }
+        while let result = pipeline.next() { try commit(result.get()) }
         let hash = ContentHash.ofContent(chunks: chunkHashes, size: size)
         defer {
             chunkHashes.removeAll()
             chunkIDs.removeAll()
             size = 0
+            position = 0
+            baseChunks = []
+            elementSize = 1
         }
+        return try insertContent(hash: hash, size: size, chunkIDs: chunkIDs)
+    }
+
+    /// Hands the full buffer to a worker: hash, then (unless it is the base's own chunk,
+    /// unchanged) filter it, against the base when there is one.
+    private func submitBuffer() throws {
+        let raw = buffer
+        buffer.removeAll(keepingCapacity: true)
+        var chain: [StoredChunk] = []
+        var baseHash: ContentHash?
+        if position < baseChunks.count, baseChunks[position].rawSize == raw.count {
+            let base = baseChunks[position]
+            baseHash = base.hash
+            if base.depth < Self.maxDepth { chain = try ContentReader(db: db).chain(base.id) }
+        }
+        position += 1
+        let width = elementSize
+        let (baseChain, unchangedHash) = (chain, baseHash)
+        pipeline.submit {
+            Result {
+                let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
+                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil) }
+                let baseBytes = baseChain.isEmpty ? nil : try ChunkDecoder.decode(chain: baseChain, verify: false)
+                let encoded = raw.withUnsafeBytes { raw in
+                    guard let baseBytes else { return ChunkEncoder.encode(raw, elementSize: width, base: nil) }
+                    return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, elementSize: width, base: $0) }
+                }
+                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first)
+            }
+        }
+        while pipeline.isFull, let result = pipeline.next() { try commit(result.get()) }
+    }
+
+    /// Records a prepared chunk (or finds it stored) on the caller's thread.
+    private func commit(_ chunk: Prepared) throws {
+        let count = Int64(chunk.raw.count)
+        statistics.rawBytes += count
+        size += count
+        chunkHashes.append(chunk.hash)
+        let lookup = try db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?")
+        if let id = try Int64.fetchOne(lookup, arguments: [Data(chunk.hash.bytes)]) {
+            statistics.dedupBytes += count
+            statistics.reusedChunks += 1
+            chunkIDs.append(id)
+        } else {
+            let encoded = chunk.encoded ?? chunk.raw.withUnsafeBytes { ChunkEncoder.encode($0, elementSize: elementSize, base: nil) }
+            let base = encoded.isDelta ? chunk.base : nil
+            let id = try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: encoded, base: base) }
+            chunkIDs.append(id)
+            statistics.storedBytes += Int64(encoded.data?.count ?? chunk.raw.count)
+            statistics.newChunks += 1
+            if base != nil { statistics.deltaChunks += 1 }
+        }
+        progress?(count)
+    }
+
+    /// Inserts one chunk row; its stored bytes are bound without a copy.
+    func insertChunk(hash: ContentHash, raw: UnsafeRawBufferPointer, encoded: EncodedChunk, base: StoredChunk?) throws -> Int64 {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO chunks (hash, filter, width, raw_size, stored_size, base_id, depth, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        func run(_ stored: UnsafeRawBufferPointer) throws {
+            let blob = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: stored.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
+                            count: stored.count, deallocator: .none)
+            try insert.execute(arguments: [Data(hash.bytes), encoded.filter.rawValue, encoded.width, raw.count, stored.count,
+                                           base?.id, base.map { $0.depth + 1 } ?? 0, blob])
+        }
+        if let data = encoded.data { try data.withUnsafeBytes(run) } else { try run(raw) }
+        return db.lastInsertedRowID
+    }
+
+    /// Records a content row for chunks already stored, or returns the row of the same content.
+    func insertContent(hash: ContentHash, size: Int64, chunkIDs: [Int64]) throws -> Int64 {
         if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM contents WHERE hash = ?", arguments: [Data(hash.bytes)]) {
             // Same bytes already stored as a whole: whatever chunks were new cannot be, since
             // the same chunks make the same content, so only the accounting changes.
@@ -100,57 +206,6 @@ final class ContentWriter {
         return contentID
     }
 
-    private struct Prepared {
-        var hash: ContentHash
-        var compressed: [UInt8]?
-    }
-
-    /// Hashes the pending chunks in parallel, looks each up, compresses the new ones in
-    /// parallel, then inserts them from this thread (the only one that touches SQLite).
-    private func flush() throws {
-        guard !pending.isEmpty else { return }
-        let chunks = pending
-        pending.removeAll(keepingCapacity: true)
-        let hashes = Self.parallelMap(chunks) { chunk in chunk.withUnsafeBytes { ContentHash.ofChunk($0) } }
-        let lookup = try db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?")
-        var ids: [Int64?] = []
-        var seenInBatch: [ContentHash: Int] = [:]
-        for hash in hashes {
-            ids.append(try Int64.fetchOne(lookup, arguments: [Data(hash.bytes)]))
-        }
-        let toCompress = chunks.indices.filter { ids[$0] == nil }
-        let compressed = Self.parallelMap(toCompress.map { chunks[$0] }) { chunk in chunk.withUnsafeBytes { LZ4.compress($0) } }
-        var compressedByIndex: [Int: [UInt8]?] = [:]
-        for (i, index) in toCompress.enumerated() { compressedByIndex[index] = compressed[i] }
-        let insert = try db.cachedStatement(sql: "INSERT INTO chunks (hash, filter, raw_size, stored_size, data) VALUES (?, ?, ?, ?, ?)")
-        for (index, chunk) in chunks.enumerated() {
-            statistics.rawBytes += Int64(chunk.count)
-            size += Int64(chunk.count)
-            chunkHashes.append(hashes[index])
-            if let id = ids[index] {
-                statistics.dedupBytes += Int64(chunk.count)
-                statistics.reusedChunks += 1
-                chunkIDs.append(id)
-            } else if let earlier = seenInBatch[hashes[index]] {
-                statistics.dedupBytes += Int64(chunk.count)
-                statistics.reusedChunks += 1
-                chunkIDs.append(ids[earlier]!)
-                ids[index] = ids[earlier]
-            } else {
-                let packed = compressedByIndex[index] ?? nil
-                let (filter, data) = packed.map { (ChunkFilter.lz4, $0) } ?? (ChunkFilter.raw, chunk)
-                try insert.execute(arguments: [Data(hashes[index].bytes), filter.rawValue, chunk.count, data.count, Data(data)])
-                let id = db.lastInsertedRowID
-                ids[index] = id
-                seenInBatch[hashes[index]] = index
-                chunkIDs.append(id)
-                statistics.storedBytes += Int64(data.count)
-                statistics.newChunks += 1
-            }
-            progress?(Int64(chunk.count))
-        }
-    }
-
     /// Runs `transform` over `items` on every core, keeping order.
     static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         if items.count <= 1 { return items.map(transform) }
@@ -164,10 +219,4 @@ final class ContentWriter {
         }
         return results.map { $0! }
     }
-}
-
-/// How a chunk's bytes are stored.
-enum ChunkFilter: Int, Sendable {
-    case raw = 0
-    case lz4 = 1
 }

@@ -40,6 +40,12 @@ struct TensorRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendabl
         self.contentID = contentID
     }
 
+    /// The content of the tensor stored under `key` in a version (the base of a delta).
+    static func contentID(versionID: Int64?, key: [UInt8], db: Database) throws -> Int64? {
+        guard let versionID else { return nil }
+        return try Int64.fetchOne(db, sql: "SELECT content_id FROM tensors WHERE version_id = ? AND key = ?", arguments: [versionID, Data(key)])
+    }
+
     /// The bundle entry this row mirrors; shapes and slices come back from their encodings.
     func entry() throws -> BundleEntry {
         let sliceList = try slices.map { try Tensorflow_BundleEntryProto(serializedBytes: $0).slices.map(TensorSlice.init(proto:)) } ?? []

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+@testable import Registry
+
+/// Chunk filters (shuffle + LZ4, LZ4, raw) chosen per chunk, and XOR deltas against the parent
+/// checkpoint with bounded chains: every choice decodes to the exact bytes.
+@Suite struct ChunkFilterTests {
+    /// Normal-ish floats (sum of uniforms), scaled like trained weights.
+    static func weights(_ count: Int, seed: UInt64, scale: Float = 0.05) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in Float((0..<4).reduce(0.0) { s, _ in s + rng.uniform(-1, 1) }) * scale }
+    }
+
+    /// One Adam-sized step: every weight moves by about 1e-4.
+    static func step(_ w: [Float], seed: UInt64) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        return w.map { $0 - Float(rng.uniform(-1e-4, 1e-4)) }
+    }
+
+    static func bytes(_ floats: [Float]) -> [UInt8] { floats.withUnsafeBytes { Array($0) } }
+
+    static func roundTrip(_ raw: [UInt8], width: Int, base: [UInt8]? = nil) throws -> EncodedChunk {
+        let encoded = raw.withUnsafeBytes { r in
+            base.map { b in b.withUnsafeBytes { ChunkEncoder.encode(r, elementSize: width, base: $0) } } ?? ChunkEncoder.encode(r, elementSize: width, base: nil)
+        }
+        let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
+        var chain = [StoredChunk(id: 2, hash: Data(hash.bytes), filter: encoded.filter.rawValue, width: encoded.width, rawSize: raw.count,
+                                 baseID: encoded.isDelta ? 1 : nil, depth: encoded.isDelta ? 1 : 0, data: Data(encoded.data ?? raw))]
+        if encoded.isDelta, let base {
+            chain.append(StoredChunk(id: 1, hash: Data(), filter: 0, width: 1, rawSize: base.count, baseID: nil, depth: 0, data: Data(base)))
+        }
+        let decoded = try ChunkDecoder.decode(chain: chain, verify: true)
+        #expect(decoded == raw, "filter \(encoded.filter) width \(encoded.width) delta \(encoded.isDelta) did not decode to the same bytes")
+        return encoded
+    }
+
+    @Test func eachKindOfDataGetsTheFilterThatPays() throws {
+        var rng = SplitMix64(seed: 7)
+        let floats = Self.bytes(Self.weights(1 << 18, seed: 1))
+        let random = (0..<(1 << 20)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let fewValued = Self.bytes((0..<(1 << 18)).map { _ in [Float(-1), 0, 0.5, 2][Int(rng.next() % 4)] })
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        let doubles = (0..<(1 << 17)).map { _ in Double(rng.uniform(-1, 1)) }.withUnsafeBytes { Array($0) }
+        let bfloat16 = Self.weights(1 << 19, seed: 3).flatMap { f -> [UInt8] in let b = f.bitPattern >> 16; return [UInt8(b & 0xff), UInt8(b >> 8)] }
+
+        let f = try Self.roundTrip(floats, width: 4)
+        #expect(f.filter == .shuffleLZ4 && f.width == 4)
+        #expect(Double(f.data!.count) / Double(floats.count) < 0.93, "shuffled floats stored at \(f.data!.count) of \(floats.count)")
+        let plain = floats.withUnsafeBytes { LZ4.compress($0)?.count ?? floats.count }
+        #expect(f.data!.count < plain, "shuffle + LZ4 (\(f.data!.count)) should beat plain LZ4 (\(plain)) on floats")
+
+        let r = try Self.roundTrip(random, width: 1)
+        #expect(r.filter == .raw && r.data == nil, "random bytes do not compress: stored raw")
+        #expect(try Self.roundTrip(zeros, width: 4).data!.count < 8 << 10)
+        let few = try Self.roundTrip(fewValued, width: 4)
+        #expect(few.data!.count < fewValued.count / 2, "four values in 2-bit patterns stored at \(few.data!.count) of \(fewValued.count)")
+        #expect(try Self.roundTrip(doubles, width: 8).filter == .shuffleLZ4)
+        #expect(try Self.roundTrip(bfloat16, width: 2).filter == .shuffleLZ4)
+        // Sizes that are not a multiple of the width, and tiny chunks.
+        for count in [1, 3, 5, 4097, 1_000_003] {
+            _ = try Self.roundTrip(Array(floats.prefix(count)), width: 4)
+            _ = try Self.roundTrip(Array(floats.prefix(count)), width: 8)
+        }
+    }
+
+    @Test func aSmallStepIsStoredAsTheXorAgainstItsParent() throws {
+        let parent = Self.weights(1 << 18, seed: 11)
+        let child = Self.step(parent, seed: 12)
+        let full = try Self.roundTrip(Self.bytes(child), width: 4)
+        let delta = try Self.roundTrip(Self.bytes(child), width: 4, base: Self.bytes(parent))
+        #expect(delta.isDelta)
+        #expect(delta.data!.count < full.data!.count * 3 / 4, "delta \(delta.data!.count) vs whole \(full.data!.count)")
+        // A base of another size is never used.
+        #expect(try !Self.roundTrip(Self.bytes(child), width: 4, base: Array(Self.bytes(parent).dropLast(4))).isDelta)
+    }
+
+    /// A training run through the registry: deltas are used, chains stay within `maxDepth`,
+    /// every checkpoint loads exactly, and rm + gc keep the bases live chunks need.
+    @Test func checkpointChainsStayBoundedAndExact() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.cleanup() }
+        let path = tmp.path + "/registry.db"
+        let registry = try ModelRegistry(path: path)
+        try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 100, keepEveryHours: 10_000))
+        var w = Self.weights(600_000, seed: 21)  // 2.4 MB: three chunks, the last one short
+        let frozen = Self.weights(300_000, seed: 22)
+        var saved: [[Float]] = []
+        var raw: Int64 = 0, stored: Int64 = 0, deltas = 0
+        let checkpoints = ContentWriter.maxDepth * 2 + 3
+        for i in 1...checkpoints {
+            w = Self.step(w, seed: UInt64(100 + i))
+            saved.append(w)
+            let result = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [
+                NamedTensor(name: "dense/kernel", floats: w, shape: [600, 1000]),
+                NamedTensor(name: "frozen/kernel", floats: frozen, shape: [300, 1000]),
+                NamedTensor(name: "global_step", int64: Int64(i)),
+            ], metaGraphs: [])
+            raw += result.statistics.rawBytes
+            stored += result.statistics.storedBytes
+            deltas += result.statistics.deltaChunks
+            if i > 1 { #expect(result.statistics.dedupBytes >= Int64(frozen.count * 4), "the frozen layer must cost nothing") }
+        }
+        #expect(deltas >= (checkpoints - 3) * 2, "only \(deltas) delta chunks")
+        #expect(Double(stored) < 0.5 * Double(raw), "stored \(stored) of \(raw)")
+        let queue = try DatabaseQueue(path: path)
+        let deepest = try queue.read { try Int.fetchOne($0, sql: "SELECT MAX(depth) FROM chunks") ?? 0 }
+        #expect(deepest == ContentWriter.maxDepth)
+        for (i, weights) in saved.enumerated() {
+            let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(i + 1))))
+            #expect(loaded["dense/kernel"]?.floats == weights, "checkpoint \(i + 1) does not load exactly")
+        }
+        // Removing the older half keeps every chunk the newer half depends on.
+        for n in 1...(checkpoints / 2) { try registry.remove(VersionReference(model: "run", selector: .number(Int64(n)))) }
+        _ = try registry.collectGarbage()
+        #expect(try registry.verify().problems.isEmpty)
+        for n in (checkpoints / 2 + 1)...checkpoints {
+            let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(n))))
+            #expect(loaded["dense/kernel"]?.floats == saved[n - 1])
+        }
+        try registry.removeModel("run")
+        let report = try registry.collectGarbage()
+        #expect(report.chunksRemoved > 0)
+        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunks") } == 0)
+    }
+
+    /// A damaged link (a chain that loops, or a base that is gone) is an error naming the chunk.
+    @Test func brokenChainsAreDamageNotHangs() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.cleanup() }
+        let path = tmp.path + "/registry.db"
+        let registry = try ModelRegistry(path: path)
+        try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 10, keepEveryHours: 10_000))
+        let w = Self.weights(300_000, seed: 5)
+        for (i, weights) in [w, Self.step(w, seed: 6)].enumerated() {
+            _ = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [NamedTensor(name: "k", floats: weights, shape: [300_000])], metaGraphs: [])
+        }
+        let queue = try DatabaseQueue(path: path)
+        let delta = try queue.read { try Int64.fetchOne($0, sql: "SELECT id FROM chunks WHERE base_id IS NOT NULL LIMIT 1") }
+        let id = try #require(delta)
+        let original = try queue.read { try Row.fetchOne($0, sql: "SELECT base_id, depth FROM chunks WHERE id = ?", arguments: [id])! }
+        for damage in ["UPDATE chunks SET base_id = id, depth = 1 WHERE id = ?", "UPDATE chunks SET base_id = 999999 WHERE id = ?"] {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.execute(sql: damage, arguments: [id])
+            }
+            let problems = try registry.verify().problems
+            #expect(problems.count == 1 && problems.first?.version == 2 && problems.first?.detail.contains("chunk \(id)") == true, "\(damage): \(problems)")
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "UPDATE chunks SET base_id = ?, depth = ? WHERE id = ?", arguments: [original[0] as Int64?, original[1] as Int, id])
+            }
+        }
+        #expect(try registry.verify().problems.isEmpty)
+    }
+}
