@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // glibc's mallopt, for the CLI's allocator settings (malloc.h is not in the Glibc module).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // crc32c with the SSE4.2 instruction where the CPU has it (C, because Swift cannot reach the intrinsic).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
         // Byte shuffle and XOR for chunk filters (C loops the compiler vectorises).
@@ -53,13 +55,13 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Registry", "Train",
+                "Registry", "Train", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "Train"],
+            dependencies: ["Registry", "Train", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.

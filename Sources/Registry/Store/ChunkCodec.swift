@@ -6,7 +6,8 @@ import Foundation
 enum ChunkFilter: Int, Sendable {
     case raw = 0
     case lz4 = 1
-    /// Byte planes of `width`-byte elements, then LZ4: sign and exponent bytes of floats compress.
+    /// Byte planes of `width`-byte elements, each LZ4-compressed where that pays (`PlaneCodec`):
+    /// sign and exponent bytes of floats compress, low mantissa bytes do not.
     case shuffleLZ4 = 2
 }
 
@@ -38,39 +39,52 @@ struct StoredChunk: Sendable {
 /// sample, the smallest wins and only it runs over the whole chunk; when no candidate saves 3 %
 /// on the sample the chunk is stored raw, so incompressible data costs one sample, not a pass.
 enum ChunkEncoder {
-    static let sampleSize = 64 << 10
+    static let sampleSize = 32 << 10
+    /// Plain LZ4 is tried on shuffled types only when their planes compress this well: only then
+    /// can repeats of whole elements (few distinct values) beat the planes; measured on
+    /// weights, it never wins above it and would cost a second LZ4 pass on every sample.
+    static let plainLZ4Threshold = 0.85
     static let minimumSaving = 0.97
 
     static func encode(_ raw: UnsafeRawBufferPointer, elementSize: Int, base: UnsafeRawBufferPointer?) -> EncodedChunk {
         let width = (2...16).contains(elementSize) ? elementSize : 1
         var xored: [UInt8]?
         if let base, base.count == raw.count {
-            var out = [UInt8](repeating: 0, count: raw.count)
-            out.withUnsafeMutableBytes { registry_xor($0.bindMemory(to: UInt8.self).baseAddress, raw.bindMemory(to: UInt8.self).baseAddress, base.bindMemory(to: UInt8.self).baseAddress, raw.count) }
-            xored = out
+            xored = [UInt8](unsafeUninitializedCapacity: raw.count) { out, count in
+                registry_xor(out.baseAddress, raw.bindMemory(to: UInt8.self).baseAddress, base.bindMemory(to: UInt8.self).baseAddress, raw.count)
+                count = raw.count
+            }
         }
-        var candidates: [(filter: ChunkFilter, delta: Bool)] = [(.lz4, false)]
-        if width > 1 { candidates.append((.shuffleLZ4, false)) }
-        if xored != nil {
-            candidates.append((.lz4, true))
-            if width > 1 { candidates.append((.shuffleLZ4, true)) }
+        // Shuffled candidates first (for widths above 1), so that plain LZ4 can be skipped.
+        var candidates: [(filter: ChunkFilter, delta: Bool)] = []
+        for delta in xored == nil ? [false] : [false, true] {
+            if width > 1 { candidates.append((.shuffleLZ4, delta)) }
         }
+        for delta in xored == nil ? [false] : [false, true] { candidates.append((.lz4, delta)) }
         // The sample: a width-aligned window in the middle of the chunk (or all of a small one).
         let sampleLength = min(raw.count, sampleSize) / width * width
         let sampleStart = sampleLength == 0 ? 0 : (raw.count - sampleLength) / 2 / width * width
-        var best: (filter: ChunkFilter, delta: Bool, ratio: Double)?
+        var best: (filter: ChunkFilter, delta: Bool, planes: [Bool], ratio: Double)?
         if sampleLength > 0 {
             for candidate in candidates {
-                let size: Int = withInput(raw, xored: xored, delta: candidate.delta) { input in
+                if candidate.filter == .lz4, width > 1, (best?.ratio ?? 1) >= plainLZ4Threshold { continue }
+                let (size, planes): (Int, [Bool]) = withInput(raw, xored: xored, delta: candidate.delta) { input in
                     let sample = UnsafeRawBufferPointer(rebasing: input[sampleStart..<(sampleStart + sampleLength)])
-                    return apply(candidate.filter, width: width, to: sample).map(\.count) ?? sampleLength
+                    if candidate.filter == .lz4 { return (LZ4.compress(sample)?.count ?? sampleLength, []) }
+                    // Each plane of the sample alone: the planes that pay are the ones to compress.
+                    let planes = PlaneCodec.pack(shuffle(sample, width: width), width: width, compress: nil)
+                    return (planes.data.count, planes.compressed)
                 }
                 let ratio = Double(size) / Double(sampleLength)
-                if ratio < (best?.ratio ?? minimumSaving) { best = (candidate.filter, candidate.delta, ratio) }
+                if ratio < (best?.ratio ?? minimumSaving) { best = (candidate.filter, candidate.delta, planes, ratio) }
             }
         }
         guard let best else { return EncodedChunk(filter: .raw, width: 1, isDelta: false, data: nil) }
-        let data = withInput(raw, xored: xored, delta: best.delta) { apply(best.filter, width: width, to: $0) }
+        let data: [UInt8]? = withInput(raw, xored: xored, delta: best.delta) { input in
+            if best.filter == .lz4 { return LZ4.compress(input) }
+            let packed = PlaneCodec.pack(shuffle(input, width: width), width: width, compress: best.planes).data
+            return packed.count < input.count ? packed : nil
+        }
         guard let data else { return EncodedChunk(filter: .raw, width: 1, isDelta: false, data: nil) }
         return EncodedChunk(filter: best.filter, width: best.filter == .shuffleLZ4 ? width : 1, isDelta: best.delta, data: data)
     }
@@ -80,18 +94,60 @@ enum ChunkEncoder {
         return body(raw)
     }
 
-    /// The filter's output, or nil when it does not make the bytes smaller.
-    static func apply(_ filter: ChunkFilter, width: Int, to input: UnsafeRawBufferPointer) -> [UInt8]? {
-        switch filter {
-        case .raw: return nil
-        case .lz4: return LZ4.compress(input)
-        case .shuffleLZ4:
-            var shuffled = [UInt8](repeating: 0, count: input.count)
-            shuffled.withUnsafeMutableBytes {
-                registry_shuffle($0.bindMemory(to: UInt8.self).baseAddress, input.bindMemory(to: UInt8.self).baseAddress, input.count, width)
-            }
-            return shuffled.withUnsafeBytes { LZ4.compress($0) }
+    static func shuffle(_ input: UnsafeRawBufferPointer, width: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: input.count) { out, count in
+            registry_shuffle(out.baseAddress, input.bindMemory(to: UInt8.self).baseAddress, input.count, width)
+            count = input.count
         }
+    }
+}
+
+/// The stored form of a shuffled chunk: a little-endian u32 per plane with its stored length,
+/// then each plane, LZ4-compressed or (when its length equals the plane's) raw, then the
+/// bytes of a trailing partial element. Planes of random mantissa bits are stored raw without
+/// spending LZ4 on them; the sign and exponent planes compress.
+enum PlaneCodec {
+    /// `compress` says which planes to try (nil: try every plane).
+    static func pack(_ shuffled: [UInt8], width: Int, compress: [Bool]?) -> (data: [UInt8], compressed: [Bool]) {
+        let plane = shuffled.count / width
+        var out = [UInt8](repeating: 0, count: 4 * width)
+        out.reserveCapacity(4 * width + shuffled.count)
+        var compressed: [Bool] = []
+        shuffled.withUnsafeBytes { all in
+            for k in 0..<width {
+                let bytes = UnsafeRawBufferPointer(rebasing: all[(k * plane)..<((k + 1) * plane)])
+                let packed = (compress?[k] ?? true) ? LZ4.compress(bytes) : nil
+                compressed.append(packed != nil)
+                let stored = packed?.count ?? plane
+                for b in 0..<4 { out[4 * k + b] = UInt8(truncatingIfNeeded: stored >> (8 * b)) }
+                if let packed { out.append(contentsOf: packed) } else { out.append(contentsOf: bytes) }
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: all[(width * plane)...]))
+        }
+        return (out, compressed)
+    }
+
+    /// The shuffled bytes back, or nil when the stored form does not describe `rawSize` bytes.
+    static func unpack(_ data: UnsafeRawBufferPointer, width: Int, rawSize: Int, into out: UnsafeMutableRawBufferPointer) -> Bool {
+        let plane = rawSize / width, tail = rawSize - plane * width
+        guard out.count == rawSize, data.count >= 4 * width else { return false }
+        var offset = 4 * width
+        for k in 0..<width {
+            var stored = 0
+            for b in 0..<4 { stored |= Int(data[4 * k + b]) << (8 * b) }
+            guard stored <= data.count - offset else { return false }
+            let source = UnsafeRawBufferPointer(rebasing: data[offset..<(offset + stored)])
+            let target = UnsafeMutableRawBufferPointer(rebasing: out[(k * plane)..<((k + 1) * plane)])
+            if stored == plane {
+                target.copyMemory(from: source)
+            } else if !LZ4.decompress(source, rawSize: plane, into: target) {
+                return false
+            }
+            offset += stored
+        }
+        guard data.count - offset == tail else { return false }
+        UnsafeMutableRawBufferPointer(rebasing: out[(plane * width)...]).copyMemory(from: UnsafeRawBufferPointer(rebasing: data[offset...]))
+        return true
     }
 }
 
@@ -136,7 +192,8 @@ enum ChunkDecoder {
         guard let filter = ChunkFilter(rawValue: row.filter) else {
             throw StoreError.damaged(what: "chunk \(row.id)", detail: "unknown filter \(row.filter)")
         }
-        var out = [UInt8](repeating: 0, count: row.rawSize)
+        // Every byte is written below before it is read (or the row is refused).
+        var out = [UInt8](unsafeUninitializedCapacity: row.rawSize) { _, count in count = row.rawSize }
         let ok: Bool
         switch filter {
         case .raw:
@@ -148,8 +205,8 @@ enum ChunkDecoder {
             guard (2...16).contains(row.width) else {
                 throw StoreError.damaged(what: "chunk \(row.id)", detail: "shuffle width \(row.width) is out of range")
             }
-            var planes = [UInt8](repeating: 0, count: row.rawSize)
-            ok = row.data.withUnsafeBytes { source in planes.withUnsafeMutableBytes { LZ4.decompress(source, rawSize: row.rawSize, into: $0) } }
+            var planes = [UInt8](unsafeUninitializedCapacity: row.rawSize) { _, count in count = row.rawSize }
+            ok = row.data.withUnsafeBytes { source in planes.withUnsafeMutableBytes { PlaneCodec.unpack(source, width: row.width, rawSize: row.rawSize, into: $0) } }
             if ok {
                 out.withUnsafeMutableBytes { o in
                     planes.withUnsafeBytes { registry_unshuffle(o.bindMemory(to: UInt8.self).baseAddress, $0.bindMemory(to: UInt8.self).baseAddress, row.rawSize, row.width) }

@@ -7,13 +7,13 @@ enum LZ4 {
     static func compress(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
         guard source.count > 0, source.count <= Int(LZ4_MAX_INPUT_SIZE) else { return nil }
         let bound = Int(LZ4_compressBound(Int32(source.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = output.withUnsafeMutableBytes { out in
-            LZ4_compress_default(source.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                 out.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(source.count), Int32(bound))
+        var written: Int32 = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            written = LZ4_compress_default(source.baseAddress!.assumingMemoryBound(to: CChar.self),
+                                           UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(source.count), Int32(bound))
+            count = max(0, Int(written))
         }
         guard written > 0, Int(written) < source.count else { return nil }
-        output.removeSubrange(Int(written)...)
         return output
     }
 

@@ -6,8 +6,9 @@ import Foundation
 /// and once `isFull` takes the oldest result before submitting more. That is the back-pressure:
 /// memory stays at `depth` jobs whatever the size of the stream.
 final class OrderedPipeline<Output: Sendable> {
-    /// Jobs in flight by default: enough to keep every core busy while the owner works.
-    static var defaultDepth: Int { max(4, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+    /// Jobs in flight by default: one per core plus one queued, which keeps every core busy
+    /// (measured: 2× cores was no faster on 2 cores, and held 4 MiB more per extra job).
+    static var defaultDepth: Int { max(3, ProcessInfo.processInfo.activeProcessorCount + 1) }
 
     private final class Slot: @unchecked Sendable {
         // Written once by the worker before `done` is signalled, read by the owner after waiting.
