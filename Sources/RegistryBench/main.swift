@@ -1,8 +1,27 @@
-// `make bench`: throughput of the format layer's hot paths, each beside a baseline measured
-// in the same run, printed as one table. Release build only; figures are medians of 5 runs.
+// `make bench`, first part: throughput of the format layer's hot paths, each beside a baseline
+// measured in the same run; the content-address hash per 1 MiB chunk against the alternatives;
+// the seed network's epoch against TensorFlow. Release build only; figures are medians.
+// `scripts/bench_io.py` (run next by `make bench`) prints the rest: push/pull against TensorFlow
+// and `cp`, stored sizes, training history and `ls` over 10,000 versions.
+//
+// `registry-bench populate DB MODELS VERSIONS SERVE_DIR TRAIN_DIR` fills a registry instead
+// (Populate.swift).
 import Foundation
 @_spi(Bench) import Registry
 import Train
+
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "populate" {
+    do {
+        try Populate.run(Array(CommandLine.arguments.dropFirst(2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("populate failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+let scriptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts")
 
 struct Row {
     var name: String
@@ -67,6 +86,18 @@ for row in rows {
 }
 print(String(format: "index: %.0f entries/s encoded, %.0f entries/s decoded", Double(entries.count) / encodeTime, Double(entries.count) / decodeTime))
 
+// The content address: each hash over the same 64 MiB of random bytes as 1 MiB chunks.
+var hashes = Hashes.swiftSHA256(data)
+if let python = ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] {
+    hashes += Hashes.python(python, script: scriptsFolder.appendingPathComponent("bench_io.py").path) ?? []
+}
+print("")
+print(pad("hash per 1 MiB chunk (64 MiB random)", 44) + pad("throughput", 14) + "ratio (this / swift-crypto SHA256, 1 thread)")
+for hash in hashes {
+    print(pad(hash.name, 44) + pad(String(format: "%.2f GB/s", hash.gigabytesPerSecond), 14)
+          + String(format: "%.2fx", hash.gigabytesPerSecond / hashes[0].gigabytesPerSecond))
+}
+
 // Training: time per epoch (50 Adam steps of batch 32) of the founding network in Swift,
 // beside TensorFlow 2.21's TF1 `sess.run` loop and TF2 `tf.function` on this machine.
 let dataset = Dataset(seed: 1234)
@@ -77,8 +108,7 @@ print("")
 print(pad("training (seed network, per epoch)", 40) + pad("time", 12) + "ratio (Swift / this)")
 print(pad("Swift, OpenBLAS", 40) + pad(String(format: "%.2f ms", swiftEpoch * 1e3), 12) + "1.00x")
 if let python = ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/bench_train_tf.py").path
+    let script = scriptsFolder.appendingPathComponent("bench_train_tf.py").path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
     process.arguments = [script, "20"]

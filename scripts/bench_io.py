@@ -1,0 +1,404 @@
+"""`make bench`, second part: the registry against TensorFlow and the disk, whole processes.
+
+    bench_io.py hashes                      (for registry-bench) hashlib/BLAKE3/xxh3 per 1 MiB chunk, JSON
+    bench_io.py run --registry BIN --bench BIN --shared DIR [--reps 3] [--sizes 16,256,1024] [--keep]
+
+`run` works in a fresh folder under /tmp (removed at the end unless --keep) and prints:
+  1. SavedModels of 16 MiB, 256 MiB and 1 GiB of random-normal float32 and a trained ~64 MiB
+     MLP, made by TensorFlow: tf.saved_model.save and tf.saved_model.load + .numpy() of every
+     variable (inside Python, scripts/bench_models_tf.py), `cp -r` + `sync`, `registry push`
+     into a fresh registry and `registry pull` (whole processes under /usr/bin/time -v, for the
+     peak RSS); medians of REPS runs after one warm-up; stored/raw from the registry file;
+  2. training history: a 20-checkpoint `registry train` run of the seed network, and a
+     20-checkpoint Adam run of a ~64 MiB MLP written by tf.train.CheckpointManager then pushed,
+     stored bytes against 20x one checkpoint;
+  3. stored/raw of every tensor of the fixture large_weights;
+  4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target.
+Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
+runs, untimed, before every timed run so that no earlier dirty page is flushed inside it.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+MIB = 1 << 20
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+# ---------------------------------------------------------------- hashes (called by registry-bench)
+
+def hashes():
+    import hashlib
+    from concurrent.futures import ThreadPoolExecutor
+    data = os.urandom(64 * MIB)
+    view = memoryview(data)
+    chunks = [view[i:i + MIB] for i in range(0, len(data), MIB)]
+    candidates = [("hashlib.sha256 (OpenSSL)", lambda c: hashlib.sha256(c).digest())]
+    try:
+        import blake3
+        candidates.append(("blake3", lambda c: blake3.blake3(c).digest()))
+    except ImportError:
+        print("blake3 is not installed in this venv", file=sys.stderr)
+    try:
+        import xxhash
+        candidates.append(("xxh3_128 (xxhash)", lambda c: xxhash.xxh3_128_digest(c)))
+    except ImportError:
+        print("xxhash is not installed in this venv", file=sys.stderr)
+    rows = []
+    cores = os.cpu_count() or 1
+
+    def timed(body):
+        times = []
+        for _ in range(8):
+            start = time.perf_counter()
+            body()
+            times.append(time.perf_counter() - start)
+        return len(data) / median(times[1:]) / 1e9
+
+    for name, digest in candidates:
+        rows.append({"name": "python " + name + ", 1 thread", "gbps": timed(lambda: [digest(c) for c in chunks])})
+    # Both cores: each of these releases the GIL while hashing a large buffer.
+    with ThreadPoolExecutor(cores) as pool:
+        for name, digest in candidates:
+            rows.append({"name": "python %s, %d threads" % (name, cores),
+                         "gbps": timed(lambda: list(pool.map(digest, chunks)))})
+    print(json.dumps(rows))
+
+
+# ---------------------------------------------------------------- helpers
+
+class Bench:
+    def __init__(self, args):
+        self.registry = args.registry
+        self.bench = args.bench
+        self.shared = args.shared
+        self.reps = args.reps
+        self.python = sys.executable
+        self.work = tempfile.mkdtemp(prefix="registry-bench-", dir="/tmp")
+        self.env = dict(os.environ, REGISTRY_NO_PROGRESS="1", TF_CPP_MIN_LOG_LEVEL="3")
+
+    def run(self, argv, **kwargs):
+        result = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+        if result.returncode != 0:
+            raise RuntimeError("%s failed (exit %d):\n%s%s" % (" ".join(argv), result.returncode,
+                                                               result.stdout[-2000:], result.stderr[-4000:]))
+        return result.stdout
+
+    def tf(self, *argv):
+        out = self.run([self.python, os.path.join(HERE, "bench_models_tf.py")] + [str(a) for a in argv])
+        return json.loads(out.strip().splitlines()[-1])
+
+    def timed(self, argv):
+        """Wall seconds of a whole process, and its peak RSS in bytes (from /usr/bin/time -v)."""
+        subprocess.run(["sync"])
+        report = os.path.join(self.work, "time.txt")
+        start = time.perf_counter()
+        out = self.run(["/usr/bin/time", "-v", "-o", report] + argv)
+        seconds = time.perf_counter() - start
+        with open(report) as f:
+            rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read()).group(1)) * 1024
+        return seconds, rss, out
+
+    def path(self, *names):
+        return os.path.join(self.work, *names)
+
+    def fresh(self, path):
+        """Removes a file or folder of this run's work folder (and a registry's -wal/-shm)."""
+        assert os.path.abspath(path).startswith(self.work + "/")
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.isfile(path + suffix):
+                os.remove(path + suffix)
+
+
+def folder_bytes(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+
+def chunk_totals(db):
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+        raw, stored, count = con.execute("SELECT SUM(raw_size), SUM(stored_size), COUNT(*) FROM chunks").fetchone()
+    return raw or 0, stored or 0, count
+
+
+def columns(con, table):
+    return {row[1] for row in con.execute("PRAGMA table_info(%s)" % table)}
+
+
+def version_raw_bytes(con, version_id):
+    """Every byte a version stands for: tensors, other files, MetaGraphDefs (each as its content)."""
+    return con.execute("""
+        SELECT COALESCE(SUM(c.size), 0) FROM (
+            SELECT content_id FROM tensors WHERE version_id = ?1 AND content_id IS NOT NULL
+            UNION ALL SELECT content_id FROM files WHERE version_id = ?1 AND content_id IS NOT NULL
+            UNION ALL SELECT content_id FROM meta_graphs WHERE version_id = ?1) AS x
+        JOIN contents c ON c.id = x.content_id""", (version_id,)).fetchone()[0]
+
+
+def tensor_chunk_bytes(con):
+    """Stored bytes of the distinct chunks tensors refer to, with the bases of XOR deltas."""
+    base = "base_id" in columns(con, "chunks")
+    sql = """
+        WITH RECURSIVE used(id) AS (
+            SELECT DISTINCT cc.chunk_id FROM tensors t JOIN content_chunks cc ON cc.content_id = t.content_id
+            %s)
+        SELECT COALESCE(SUM(stored_size), 0), COALESCE(SUM(raw_size), 0) FROM chunks WHERE id IN (SELECT id FROM used)
+        """ % ("UNION SELECT ch.base_id FROM chunks ch JOIN used ON ch.id = used.id WHERE ch.base_id IS NOT NULL" if base else "")
+    return con.execute(sql).fetchone()
+
+
+def fmt_s(seconds):
+    return "%.3f s" % seconds if seconds < 10 else "%.1f s" % seconds
+
+
+def fmt_bytes(n):
+    for unit, size in (("GiB", 1 << 30), ("MiB", MIB), ("KiB", 1024)):
+        if n >= size:
+            return "%.1f %s" % (n / size, unit)
+    return "%d B" % n
+
+
+def table(header, rows, note=None):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    print(line(header))
+    for r in rows:
+        print(line(r))
+    if note:
+        print(note)
+    sys.stdout.flush()
+
+
+def ratio(value, limit, fmt="%.2fx"):
+    """A ratio against its target, with '!' when the target is missed."""
+    return (fmt % value) + ("" if limit is None or value <= limit else "!")
+
+
+# ---------------------------------------------------------------- 1. push and pull against TensorFlow and cp
+
+def models(b, sizes):
+    cases = [("%s MiB random" % s if s < 1024 else "%d GiB random" % (s // 1024), s, None) for s in sizes]
+    cases.append(("64 MiB trained MLP", 64, 40))
+    rows = []
+    for label, mib, trained in cases:
+        name = "model-%d%s" % (mib, "-trained" if trained else "")
+        folder = b.path(name)
+        argv = ["save", folder, mib, b.reps] + (["--trained", trained] if trained else [])
+        save = b.tf(*argv)["save"]
+        load = b.tf("load", folder, b.reps)["load"]
+        raw = folder_bytes(folder)
+
+        copy = []
+        target = b.path(name + ".copy")
+        for i in range(b.reps + 1):
+            b.fresh(target)
+            subprocess.run(["sync"])
+            start = time.perf_counter()
+            subprocess.run(["cp", "-r", folder, target], check=True)
+            subprocess.run(["sync"], check=True)
+            copy.append(time.perf_counter() - start)
+        b.fresh(target)
+
+        db = b.path(name + ".db")
+        push, push_rss, stats = [], [], None
+        for i in range(b.reps + 1):
+            b.fresh(db)
+            seconds, rss, out = b.timed([b.registry, "push", "--registry", db, folder, "m", "--json"])
+            push.append(seconds)
+            push_rss.append(rss)
+            stats = json.loads(out)["statistics"]
+        pull, pull_rss = [], []
+        for i in range(b.reps + 1):
+            b.fresh(target)
+            seconds, rss, _ = b.timed([b.registry, "pull", "--registry", db, "m:1", "-o", target])
+            pull.append(seconds)
+            pull_rss.append(rss)
+        pulled = folder_bytes(target)
+        if pulled != raw:
+            print("warning: %s pulled %d bytes of %d" % (label, pulled, raw))
+        chunk_raw, chunk_stored, _ = chunk_totals(db)
+        for path in (folder, target, db):
+            b.fresh(path)
+
+        push_s, pull_s, copy_s = median(push[1:]), median(pull[1:]), median(copy[1:])
+        big = mib >= 256
+        rows.append([label, fmt_s(save), fmt_s(load), fmt_s(copy_s), fmt_s(push_s), fmt_s(pull_s),
+                     ratio(push_s / save, 0.5 if big else None), ratio(push_s / copy_s, 2 if big else None),
+                     ratio(pull_s / load, 1 if big else None), ratio(pull_s / copy_s, 2 if big else None),
+                     ratio(max(push_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
+                     ratio(max(pull_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
+                     "%.3f" % (chunk_stored / chunk_raw if chunk_raw else 0)])
+        print("  %s done: raw %s, push %s (%.0f MB/s), pull %s (%.0f MB/s), push statistics stored/raw %.3f"
+              % (label, fmt_bytes(raw), fmt_s(push_s), raw / push_s / 1e6, fmt_s(pull_s), raw / pull_s / 1e6,
+                 stats["storedBytes"] / max(stats["rawBytes"], 1)))
+        sys.stdout.flush()
+    print("")
+    table(["model (float32)", "TF save", "TF load+read", "cp+sync", "push", "pull", "push/TFsave", "push/cp",
+           "pull/TFload", "pull/cp", "push RSS", "pull RSS", "stored/raw"], rows,
+          "targets (256 MiB and 1 GiB): push/TFsave <= 0.5, push/cp <= 2, pull/TFload <= 1, pull/cp <= 2; "
+          "RSS of the 1 GiB push and pull <= 64 MiB; '!' marks a missed target.\n"
+          "medians of %d runs after a warm-up; TF inside Python (import not counted, no fsync); push and pull "
+          "whole processes, pull fsyncs; RSS is the largest of the runs; stored/raw = chunks' stored over raw bytes."
+          % b.reps)
+
+
+# ---------------------------------------------------------------- 2. training history
+
+def history(b):
+    rows = []
+    # (a) the seed network trained by `registry train`: 20 checkpoints, all kept.
+    db = b.path("seed-run.db")
+    start = time.perf_counter()
+    b.run([b.registry, "train", "--registry", db, "seed-run", "--epochs", "400", "--save-every", "1000",
+           "--max-to-keep", "20", "--print-every", "1000"])
+    train_s = time.perf_counter() - start
+    rows.append(history_row(db, "seed network, registry train (400 epochs, every 1000 steps)", train_s))
+    b.fresh(db)
+
+    # (b) a ~64 MiB MLP trained with Adam in TensorFlow, 20 checkpoints of CheckpointManager, pushed.
+    folder = b.path("adam-run")
+    run = b.tf("ckpt-run", folder, 20, 5)
+    db = b.path("adam-run.db")
+    start = time.perf_counter()
+    out = b.run([b.registry, "push", "--registry", db, folder, "adam-run", "--json"])
+    push_s = time.perf_counter() - start
+    pushed = json.loads(out)
+    if isinstance(pushed, dict):
+        pushed = [pushed]
+    rows.append(history_row(db, "64 MiB MLP, TF Adam, CheckpointManager, pushed (5 steps apart)", push_s))
+    print("  TF run: %d checkpoints, loss %.3f -> %.3f, %s training, %s saving; push of the folder (%s): %s, %.0f MB/s"
+          % (run["checkpoints"], run["first_loss"], run["last_loss"], fmt_s(run["train"]), fmt_s(run["save"]),
+             fmt_bytes(folder_bytes(folder)), fmt_s(push_s), folder_bytes(folder) / push_s / 1e6))
+    b.fresh(folder)
+    b.fresh(db)
+    print("")
+    table(["training history (20 checkpoints)", "versions", "one ckpt raw", "20x one", "stored (all chunks)",
+           "stored/20x", "tensor bytes/ckpt", "tensor chunks stored", "tensors stored/20x", "time"], rows,
+          "target: stored <= 0.7x of 20x one checkpoint for the Adam runs; 'one' is the latest checkpoint "
+          "(tensors, files, MetaGraphDefs); time is the whole `registry train` or `registry push`.")
+
+
+def history_row(db, label, seconds):
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+        versions = con.execute("SELECT id FROM versions ORDER BY id").fetchall()
+        last = versions[-1][0]
+        one = version_raw_bytes(con, last)
+        tensor_one = con.execute("SELECT COALESCE(SUM(size), 0) FROM tensors WHERE version_id = ?", (last,)).fetchone()[0]
+        tensor_stored, _ = tensor_chunk_bytes(con)
+    _, stored, _ = chunk_totals(db)
+    n = len(versions)
+    return [label, n, fmt_bytes(one), fmt_bytes(20 * one), fmt_bytes(stored), ratio(stored / (20 * one), 0.7, "%.3fx"),
+            fmt_bytes(tensor_one), fmt_bytes(tensor_stored), ratio(tensor_stored / (20 * tensor_one), 0.7, "%.3fx"),
+            fmt_s(seconds)]
+
+
+# ---------------------------------------------------------------- 3. per-tensor stored/raw of large_weights
+
+DTYPE_NAMES = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 6: "int8", 7: "string", 9: "int64", 10: "bool",
+               14: "bfloat16", 19: "float16"}
+
+
+def large_weights(b):
+    import numpy as np
+    folder = os.path.join(b.shared, "fixtures", "tf2.21", "large_weights")
+    db = b.path("large.db")
+    b.run([b.registry, "push", "--registry", db, folder, "large", "--json"])
+    dtypes = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 14: np.uint16, 19: np.float16}
+    with open(os.path.join(folder, "variables", "variables.data-00000-of-00001"), "rb") as f:
+        data = f.read()
+    rows = []
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+        cols = columns(con, "chunks")
+        delta = "SUM(ch.base_id IS NOT NULL)" if "base_id" in cols else "0"
+        for name, dtype, offset, size, raw, stored, filters, deltas, count in con.execute("""
+                SELECT t.name, t.dtype, t.offset, t.size, SUM(ch.raw_size), SUM(ch.stored_size),
+                       GROUP_CONCAT(DISTINCT ch.filter), %s, COUNT(*)
+                FROM tensors t JOIN content_chunks cc ON cc.content_id = t.content_id JOIN chunks ch ON ch.id = cc.chunk_id
+                GROUP BY t.id ORDER BY t.size DESC, t.name""" % delta):
+            content = ""
+            if dtype in dtypes:
+                values = np.frombuffer(data[offset:offset + size], dtype=dtypes[dtype])
+                content = "%d distinct, %.0f%% zeros" % (len(np.unique(values)), 100 * np.mean(values == 0))
+            rows.append([name, DTYPE_NAMES.get(dtype, str(dtype)), fmt_bytes(raw), fmt_bytes(stored), "%.3f" % (stored / raw), count,
+                         ",".join(sorted(str(filters).split(","))), deltas, content])
+    b.fresh(db)
+    print("")
+    table(["large_weights tensor", "dtype", "raw", "stored", "stored/raw", "chunks", "filters", "deltas", "content"],
+          rows, "filters: 0 raw, 1 LZ4, 2 byte-shuffle + LZ4 (as recorded per chunk); baseline: raw (1.000).")
+
+
+# ---------------------------------------------------------------- 4. ls over 10,000 versions
+
+def listing(b, models=100, versions=100):
+    fixtures = os.path.join(b.shared, "fixtures", "tf2.21")
+    db = b.path("ls.db")
+    out = b.run([b.bench, "populate", db, str(models), str(versions),
+                 os.path.join(fixtures, "keras_tf2"), os.path.join(fixtures, "seed_mlp_training")])
+    populate = json.loads(out.strip().splitlines()[-1])
+    rows = []
+    for flags in ([], ["--json"]):
+        times, lines = [], 0
+        for i in range(6):
+            start = time.perf_counter()
+            out = b.run([b.registry, "ls", "--registry", db, "--tag", "serve"] + flags)
+            times.append(time.perf_counter() - start)
+        listed = len(json.loads(out)) if flags else len(out.splitlines()) - 1
+        seconds = median(times[1:])
+        rows.append(["registry ls --tag serve " + " ".join(flags), populate["versions"], listed,
+                     "%.1f ms" % (seconds * 1e3), "50 ms", ratio(seconds / 0.05, 1)])
+    print("  populated %d versions (%d models, half {serve}, half {train}) in %s through the library; registry file %s"
+          % (populate["versions"], models, fmt_s(populate["seconds"]), fmt_bytes(os.path.getsize(db))))
+    b.fresh(db)
+    print("")
+    table(["listing (whole process, median of 5)", "versions", "listed", "time", "target", "time/target"], rows)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "hashes":
+        return hashes()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--registry", required=True, help="the registry binary")
+    parser.add_argument("--bench", required=True, help="the registry-bench binary (for populate)")
+    parser.add_argument("--shared", required=True, help="../shared (fixtures)")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--sizes", default="16,256,1024", help="MiB of the random SavedModels")
+    parser.add_argument("--only", default="models,history,large,ls", help="sections to run")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    b = Bench(args)
+    only = args.only.split(",")
+    start = time.perf_counter()
+    try:
+        print("\nregistry against TensorFlow 2.21 and the disk (work folder %s; load average %.2f on %d cores: "
+              "other processes skew every figure)" % (b.work, os.getloadavg()[0], os.cpu_count() or 1))
+        sys.stdout.flush()
+        if "models" in only:
+            models(b, [int(s) for s in args.sizes.split(",")])
+        if "history" in only:
+            history(b)
+        if "large" in only:
+            large_weights(b)
+        if "ls" in only:
+            listing(b)
+    finally:
+        if not args.keep:
+            shutil.rmtree(b.work, ignore_errors=True)
+    print("\nbench_io: %.0f s (load average at the end %.2f)" % (time.perf_counter() - start, os.getloadavg()[0]))
+
+
+if __name__ == "__main__":
+    main()
