@@ -7,17 +7,21 @@ VENV       ?= .venv-tf
 PYTHON     := $(abspath $(VENV))/bin/python
 SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
-APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config
+APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config time docker-registry
 
 .PHONY: deps venv build release demo test soak bench protos clean
 
-## deps: install the system libraries the package links (only those missing).
+## deps: install the system libraries the package links, /usr/bin/time and docker-registry (the
+## OCI server the remote tests start on loopback with their own config) — only those missing.
+## The package's own service (its default config listens on every interface) is disabled.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		case "$$missing" in *docker-registry*) \
+			$$SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true;; esac; \
 	fi
 
 ## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests.
@@ -42,7 +46,7 @@ demo: release
 
 ## test: every test, including those that ask real TensorFlow.
 test: deps venv
-	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
+	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
 
 ## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
@@ -50,9 +54,20 @@ soak: deps venv
 	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
-## bench: throughput figures (release build), printed as one table.
-bench: deps venv
-	REGISTRY_TF_PYTHON=$(PYTHON) $(SWIFT) run -c release registry-bench
+## bench: one run, one report (release build, ~10 minutes): micro-benchmarks, hashes and the
+## training epoch (registry-bench), then push/pull against TensorFlow's save/load and cp + sync,
+## stored/raw, training history and `ls` over 10,000 versions (scripts/bench_io.py). The Python
+## is $(PYTHON), or $REGISTRY_TF_PYTHON when set; blake3 and xxhash are installed into it for
+## the hash rows.
+bench: deps $(if $(REGISTRY_TF_PYTHON),,venv)
+	@py="$${REGISTRY_TF_PYTHON:-$(PYTHON)}"; start=$$SECONDS; \
+	"$$py" -c "import blake3, xxhash" 2>/dev/null \
+		|| "$$py" -m pip install -q --disable-pip-version-check blake3 xxhash || exit 1; \
+	$(SWIFT) build -c release --quiet || exit 1; \
+	bin="$$($(SWIFT) build -c release --show-bin-path)"; \
+	REGISTRY_TF_PYTHON="$$py" "$$bin/registry-bench" || exit 1; \
+	"$$py" scripts/bench_io.py run --registry "$$bin/registry" --bench "$$bin/registry-bench" --shared "$(SHARED)" || exit 1; \
+	echo "make bench: $$((SECONDS - start)) s in all"
 
 ## protos: regenerate Sources/Registry/Format/Generated from the .proto files.
 protos:
