@@ -17,7 +17,7 @@ import TestSupport
         #expect(push["tensors"] as? Int == 21)
         #expect(push["files"] as? Int == 3)
         let statistics = try #require(push["statistics"] as? [String: Any])
-        #expect(Set(statistics.keys) == ["rawBytes", "storedBytes", "dedupBytes", "newChunks", "reusedChunks"])
+        #expect(Set(statistics.keys) == ["rawBytes", "storedBytes", "dedupBytes", "newChunks", "reusedChunks", "deltaChunks"])
         #expect((statistics["rawBytes"] as? Int ?? 0) > 0)
         #expect((statistics["storedBytes"] as? Int ?? 0) > 0)
         #expect((statistics["newChunks"] as? Int ?? 0) > 0)

@@ -169,14 +169,15 @@ import TestSupport
         let registry = try ModelRegistry(path: dbPath)
         _ = try registry.push(savedModel: Fixtures.path("large_weights"), model: "w")
         let database = try DatabaseQueue(path: dbPath)
-        // The biggest chunk of each filter (a random tensor is stored raw, a sparse one as lz4).
+        // The biggest chunk of each filter (random bytes raw, the string tensor as lz4, float
+        // tensors as byte planes).
         let chunks = try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, filter, raw_size FROM chunks c WHERE raw_size = (SELECT MAX(raw_size) FROM chunks WHERE filter = c.filter)
                 GROUP BY filter
                 """).map { (id: $0[0] as Int64, filter: $0[1] as Int, rawSize: $0[2] as Int64) }
         }
-        #expect(Set(chunks.map(\.filter)) == [0, 1], "expected raw and lz4 chunks: \(chunks)")
+        #expect(Set(chunks.map(\.filter)) == [0, 1, 2], "expected raw, lz4 and byte-plane chunks: \(chunks)")
         let damages: [(String, String)] = [
             ("raw_size x 1000", "UPDATE chunks SET raw_size = raw_size * 1000 WHERE id = ?"),
             ("raw_size 2^40", "UPDATE chunks SET raw_size = 1099511627776 WHERE id = ?"),
