@@ -189,33 +189,20 @@ extension ModelRegistry {
         }
 
         // Rows come ordered by version: each version's values are gathered, then stored at once.
-        var current: (id: Int64, values: [String]) = (-1, [])
-        let graphRows = try Row.fetchCursor(db, sql: """
-            SELECT version_id, tag_set FROM meta_graphs WHERE \(restriction) ORDER BY version_id, position
-            """, arguments: idArguments)
-        try graphRows.forEach { row in
-            let id: Int64 = row[0]
-            if id != current.id {
-                if let i = position(current.id) { summaries[i].tagSets = current.values }
-                current = (id, [])
+        func gather(_ sql: String, into field: WritableKeyPath<VersionSummary, [String]>) throws {
+            var current: (id: Int64, values: [String]) = (-1, [])
+            try Row.fetchCursor(db, sql: sql, arguments: idArguments).forEach { row in
+                let id: Int64 = row[0]
+                if id != current.id {
+                    if let i = position(current.id) { summaries[i][keyPath: field] = current.values }
+                    current = (id, [])
+                }
+                current.values.append(row[1])
             }
-            current.values.append(row[1])
+            if let i = position(current.id) { summaries[i][keyPath: field] = current.values }
         }
-        if let i = position(current.id) { summaries[i].tagSets = current.values }
-
-        current = (-1, [])
-        let aliasRows = try Row.fetchCursor(db, sql: """
-            SELECT version_id, alias FROM aliases WHERE \(restriction) ORDER BY version_id, alias
-            """, arguments: idArguments)
-        try aliasRows.forEach { row in
-            let id: Int64 = row[0]
-            if id != current.id {
-                if let i = position(current.id) { summaries[i].aliases = current.values }
-                current = (id, [])
-            }
-            current.values.append(row[1])
-        }
-        if let i = position(current.id) { summaries[i].aliases = current.values }
+        try gather("SELECT version_id, tag_set FROM meta_graphs WHERE \(restriction) ORDER BY version_id, position", into: \.tagSets)
+        try gather("SELECT version_id, alias FROM aliases WHERE \(restriction) ORDER BY version_id, alias", into: \.aliases)
 
         var pairs: (id: Int64, values: [(String, String)]) = (-1, [])
         func storeLabels() {
