@@ -170,11 +170,8 @@ extension ModelRegistry {
         guard let row = try Row.fetchOne(db, sql: "SELECT hash, size FROM contents WHERE id = ?", arguments: [contentID]) else {
             throw StoreError.damaged(what: "content \(contentID)", detail: "its row is missing")
         }
-        let hashes = try Data.fetchAll(db, sql: """
-            SELECT chunks.hash FROM content_chunks JOIN chunks ON chunks.id = content_chunks.chunk_id
-            WHERE content_chunks.content_id = ? ORDER BY content_chunks.seq
-            """, arguments: [contentID])
-        let expected = ContentHash.ofContent(chunks: hashes.map { ContentHash(bytes: [UInt8]($0)) }, size: row[1])
+        let hashes = try ContentReader(db: db).chunkList(contentID).map(\.hash)
+        let expected = ContentHash.ofContent(chunks: hashes, size: row[1])
         guard Data(expected.bytes) == (row[0] as Data) else {
             throw StoreError.damaged(what: "content \(contentID)", detail: "its chunk list no longer matches its address")
         }

@@ -1,11 +1,13 @@
 import Foundation
 import GRDB
 
-/// One stored chunk as a transfer sees it: its address and raw size, not how it is encoded.
+/// One stored chunk of a content: its address and raw size (what a transfer sees), and how
+/// many delta bases lie below it (what a writer choosing a base needs).
 struct ChunkReference: Sendable, Hashable {
     var id: Int64
     var hash: ContentHash
     var rawSize: Int
+    var depth: Int
 }
 
 /// Chunk-at-a-time access for copying contents between registries (OCI remotes): a content is
@@ -15,11 +17,11 @@ extension ContentReader {
     /// The chunks of a content, in order.
     func chunkList(_ contentID: Int64) throws -> [ChunkReference] {
         try Row.fetchAll(db, sql: """
-            SELECT chunks.id, chunks.hash, chunks.raw_size FROM content_chunks
+            SELECT chunks.id, chunks.hash, chunks.raw_size, chunks.depth FROM content_chunks
             JOIN chunks ON chunks.id = content_chunks.chunk_id
             WHERE content_chunks.content_id = ? ORDER BY content_chunks.seq
             """, arguments: [contentID]).map { row in
-            ChunkReference(id: row[0], hash: ContentHash(bytes: [UInt8](row[1] as Data)), rawSize: row[2])
+            ChunkReference(id: row[0], hash: ContentHash(bytes: [UInt8](row[1] as Data)), rawSize: row[2], depth: row[3])
         }
     }
 
@@ -34,7 +36,7 @@ extension ContentReader {
 extension ContentWriter {
     /// Whether a chunk with this address is stored.
     func hasChunk(_ hash: ContentHash) throws -> Bool {
-        try Int64.fetchOne(db, sql: "SELECT id FROM chunks WHERE hash = ?", arguments: [Data(hash.bytes)]) != nil
+        try storedChunkID(hash) != nil
     }
 
     /// Stores one chunk received from elsewhere, after checking its bytes against `hash`;
@@ -48,9 +50,7 @@ extension ContentWriter {
         guard actual == hash else {
             throw StoreError.damaged(what: "chunk \(hash.short)", detail: "its bytes hash to \(actual.short)")
         }
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM chunks WHERE hash = ?", arguments: [Data(hash.bytes)]) {
-            return id
-        }
+        if let id = try storedChunkID(hash) { return id }
         return try raw.withUnsafeBytes { raw in
             try insertChunk(hash: hash, raw: raw, encoded: ChunkEncoder.encode(raw, elementSize: elementSize, base: nil), base: nil)
         }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 
@@ -56,15 +55,8 @@ final class ContentWriter {
     private var size: Int64 = 0
     /// The content being built: element width (picks the filter) and the base's chunks.
     private var elementSize = 1
-    private var baseChunks: [BaseChunk] = []
+    private var baseChunks: [ChunkReference] = []
     private var position = 0
-
-    private struct BaseChunk {
-        var id: Int64
-        var hash: ContentHash
-        var rawSize: Int
-        var depth: Int
-    }
 
     init(db: Database, chunkSize: Int = ContentWriter.defaultChunkSize) {
         // Readers refuse chunks above this size as damaged (`ContentReader.maxRawSize`).
@@ -79,12 +71,7 @@ final class ContentWriter {
     /// same position.
     func begin(dtype: DType?, base: Int64? = nil) throws {
         elementSize = dtype?.shuffleWidth ?? 1
-        baseChunks = []
-        guard let base else { return }
-        baseChunks = try Row.fetchAll(db, sql: """
-            SELECT chunks.id, chunks.hash, chunks.raw_size, chunks.depth FROM content_chunks
-            JOIN chunks ON chunks.id = content_chunks.chunk_id WHERE content_chunks.content_id = ? ORDER BY content_chunks.seq
-            """, arguments: [base]).map { BaseChunk(id: $0[0], hash: ContentHash(bytes: [UInt8]($0[1] as Data)), rawSize: $0[2], depth: $0[3]) }
+        baseChunks = try base.map { try ContentReader(db: db).chunkList($0) } ?? []
     }
 
     /// Stores `bytes` as one content and returns its id (an existing id when identical bytes are stored).
@@ -157,8 +144,7 @@ final class ContentWriter {
         statistics.rawBytes += count
         size += count
         chunkHashes.append(chunk.hash)
-        let lookup = try db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?")
-        if let id = try Int64.fetchOne(lookup, arguments: [Data(chunk.hash.bytes)]) {
+        if let id = try storedChunkID(chunk.hash) {
             statistics.dedupBytes += count
             statistics.reusedChunks += 1
             chunkIDs.append(id)
@@ -172,6 +158,11 @@ final class ContentWriter {
             if base != nil { statistics.deltaChunks += 1 }
         }
         progress?(count)
+    }
+
+    /// The id of the chunk stored under `hash`, if any.
+    func storedChunkID(_ hash: ContentHash) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?"), arguments: [Data(hash.bytes)])
     }
 
     /// Inserts one chunk row; its stored bytes are bound without a copy.
@@ -205,18 +196,5 @@ final class ContentWriter {
         }
         return contentID
     }
-
-    /// Runs `transform` over `items` on every core, keeping order.
-    static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
-        if items.count <= 1 { return items.map(transform) }
-        let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
-        results.initialize(repeating: nil)
-        defer { results.deinitialize(); results.deallocate() }
-        // Each iteration writes only its own slot, so sharing the buffer is race-free.
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            slots[i] = transform(items[i])
-        }
-        return results.map { $0! }
-    }
 }
+
