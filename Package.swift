@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
         // Byte shuffle and XOR for chunk filters (C loops the compiler vectorises).
         .target(name: "CShuffle", path: "Sources/CShuffle"),
+        // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
+        .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.
         .executableTarget(name: "EmbedMigrationsTool", path: "Sources/EmbedMigrationsTool"),
         .plugin(
@@ -39,9 +41,10 @@ let package = Package(
         .target(
             name: "Registry",
             dependencies: [
-                "CLZ4", "CCRC32C", "CShuffle",
+                "CLZ4", "CCRC32C", "CShuffle", "CWriteback",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -113,3 +113,50 @@ uint32_t ccrc32c_extend(uint32_t crc, const void *data, size_t length) {
 #endif
     return ccrc32c_extend_portable(crc, data, length);
 }
+
+/* Combining: appending n zero bytes to a message is a linear map on its crc register over
+ * GF(2), a 32x32 bit matrix. The matrix for one zero bit follows from the polynomial; squaring
+ * it doubles the length, so the operator for n bytes takes O(log n) squarings. */
+static uint32_t gf2_times(const uint32_t *matrix, uint32_t vector) {
+    uint32_t sum = 0;
+    for (int i = 0; vector; i++, vector >>= 1)
+        if (vector & 1) sum ^= matrix[i];
+    return sum;
+}
+
+static void gf2_square(uint32_t *square, const uint32_t *matrix) {
+    for (int i = 0; i < 32; i++) square[i] = gf2_times(matrix, matrix[i]);
+}
+
+void ccrc32c_zeros_operator(uint32_t op[32], uint64_t length) {
+    uint32_t a[32], b[32];
+    /* a: one zero bit (reflected: shift right, fold the polynomial in when bit 0 falls out). */
+    a[0] = 0x82F63B78u;
+    for (int i = 1; i < 32; i++) a[i] = 1u << (i - 1);
+    gf2_square(b, a);  /* two bits */
+    gf2_square(a, b);  /* four bits */
+    for (int i = 0; i < 32; i++) op[i] = 1u << i;  /* identity: zero bytes so far */
+    /* Each round squares once more (one byte, two, four...) and takes the operator in when the
+     * corresponding bit of the length is set. */
+    uint32_t *current = a, *next = b;
+    while (length) {
+        gf2_square(next, current);
+        uint32_t *t = current; current = next; next = t;
+        if (length & 1) {
+            uint32_t product[32];
+            for (int i = 0; i < 32; i++) product[i] = gf2_times(current, op[i]);
+            memcpy(op, product, sizeof product);
+        }
+        length >>= 1;
+    }
+}
+
+uint32_t ccrc32c_combine_with(const uint32_t op[32], uint32_t first, uint32_t second) {
+    return gf2_times(op, first) ^ second;
+}
+
+uint32_t ccrc32c_combine(uint32_t first, uint32_t second, uint64_t second_length) {
+    uint32_t op[32];
+    ccrc32c_zeros_operator(op, second_length);
+    return ccrc32c_combine_with(op, first, second);
+}

@@ -2,6 +2,9 @@
 // compiler vectorises (little-endian words; this package targets x86_64 and arm64 Linux).
 #include "cshuffle.h"
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Each element is loaded as one little-endian word and its bytes are shifted out into the
  * planes (and back): contiguous loads and stores the compiler turns into vector packs. */
@@ -12,8 +15,8 @@ static void shuffle_2(uint8_t *out, const uint8_t *in, size_t n) {
         p0[i] = (uint8_t)w; p1[i] = (uint8_t)(w >> 8);
     }
 }
-static void unshuffle_2(uint8_t *out, const uint8_t *in, size_t n) {
-    const uint8_t *p0 = in, *p1 = in + n;
+static void unshuffle_2(uint8_t *out, const uint8_t *const *p, size_t n) {
+    const uint8_t *p0 = p[0], *p1 = p[1];
     for (size_t i = 0; i < n; i++) {
         uint16_t w = (uint16_t)(p0[i] | (uint16_t)p1[i] << 8);
         memcpy(out + 2 * i, &w, 2);
@@ -26,8 +29,8 @@ static void shuffle_4(uint8_t *out, const uint8_t *in, size_t n) {
         p0[i] = (uint8_t)w; p1[i] = (uint8_t)(w >> 8); p2[i] = (uint8_t)(w >> 16); p3[i] = (uint8_t)(w >> 24);
     }
 }
-static void unshuffle_4(uint8_t *out, const uint8_t *in, size_t n) {
-    const uint8_t *p0 = in, *p1 = in + n, *p2 = in + 2 * n, *p3 = in + 3 * n;
+static void unshuffle_4(uint8_t *out, const uint8_t *const *p, size_t n) {
+    const uint8_t *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
     for (size_t i = 0; i < n; i++) {
         uint32_t w = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24;
         memcpy(out + 4 * i, &w, 4);
@@ -39,10 +42,10 @@ static void shuffle_8(uint8_t *out, const uint8_t *in, size_t n) {
         for (int k = 0; k < 8; k++) out[k * n + i] = (uint8_t)(w >> (8 * k));
     }
 }
-static void unshuffle_8(uint8_t *out, const uint8_t *in, size_t n) {
+static void unshuffle_8(uint8_t *out, const uint8_t *const *p, size_t n) {
     for (size_t i = 0; i < n; i++) {
         uint64_t w = 0;
-        for (int k = 0; k < 8; k++) w |= (uint64_t)in[k * n + i] << (8 * k);
+        for (int k = 0; k < 8; k++) w |= (uint64_t)p[k][i] << (8 * k);
         memcpy(out + 8 * i, &w, 8);
     }
 }
@@ -52,9 +55,9 @@ static void shuffle_any(uint8_t *out, const uint8_t *in, size_t n, size_t w) {
         for (size_t i = 0; i < n; i++) out[k * n + i] = in[i * w + k];
 }
 
-static void unshuffle_any(uint8_t *out, const uint8_t *in, size_t n, size_t w) {
+static void unshuffle_any(uint8_t *out, const uint8_t *const *p, size_t n, size_t w) {
     for (size_t k = 0; k < w; k++)
-        for (size_t i = 0; i < n; i++) out[i * w + k] = in[k * n + i];
+        for (size_t i = 0; i < n; i++) out[i * w + k] = p[k][i];
 }
 
 void registry_shuffle(uint8_t *out, const uint8_t *in, size_t count, size_t width) {
@@ -69,18 +72,116 @@ void registry_shuffle(uint8_t *out, const uint8_t *in, size_t count, size_t widt
     memcpy(out + body, in + body, count - body);
 }
 
-void registry_unshuffle(uint8_t *out, const uint8_t *in, size_t count, size_t width) {
-    if (width <= 1) { memcpy(out, in, count); return; }
+void registry_unshuffle_planes(uint8_t *out, const uint8_t *const *planes, const uint8_t *tail, size_t count, size_t width) {
+    if (width <= 1) { memcpy(out, planes[0], count); return; }
     size_t n = count / width, body = n * width;
     switch (width) {
-    case 2: unshuffle_2(out, in, n); break;
-    case 4: unshuffle_4(out, in, n); break;
-    case 8: unshuffle_8(out, in, n); break;
-    default: unshuffle_any(out, in, n, width); break;
+    case 2: unshuffle_2(out, planes, n); break;
+    case 4: unshuffle_4(out, planes, n); break;
+    case 8: unshuffle_8(out, planes, n); break;
+    default: unshuffle_any(out, planes, n, width); break;
     }
-    memcpy(out + body, in + body, count - body);
+    memcpy(out + body, tail, count - body);
+}
+
+void registry_unshuffle(uint8_t *out, const uint8_t *in, size_t count, size_t width) {
+    if (width <= 1) { memcpy(out, in, count); return; }
+    size_t n = count / width;
+    if (width > 16) {  /* callers pass widths of 2...16; any other width, the plain loop */
+        for (size_t k = 0; k < width; k++)
+            for (size_t i = 0; i < n; i++) out[i * width + k] = in[k * n + i];
+        memcpy(out + n * width, in + n * width, count - n * width);
+        return;
+    }
+    const uint8_t *planes[16];
+    for (size_t k = 0; k < width; k++) planes[k] = in + k * n;
+    registry_unshuffle_planes(out, planes, in + n * width, count, width);
 }
 
 void registry_xor(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t count) {
     for (size_t i = 0; i < count; i++) out[i] = a[i] ^ b[i];
+}
+
+/* Bit planes. An 8x8 bit-matrix transpose of one 64-bit word (Hacker's Delight 7-3): bit j of
+ * byte i becomes bit i of byte j, so eight bytes become one byte of each of eight bit planes. */
+static inline uint64_t transpose8(uint64_t x) {
+    uint64_t t;
+    t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAULL;  x ^= t ^ (t << 7);
+    t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCULL; x ^= t ^ (t << 14);
+    t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ULL; x ^= t ^ (t << 28);
+    return x;
+}
+
+void registry_bitshuffle(uint8_t *out, const uint8_t *in, size_t n) {
+    size_t m = n / 8, i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time: the sign bit of every byte is one movemask, then shift left by one. */
+    for (; i + 16 <= 8 * m; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
+        for (int b = 7; b >= 0; b--) {
+            uint16_t bits = (uint16_t)_mm_movemask_epi8(v);
+            memcpy(out + (size_t)b * m + i / 8, &bits, 2);
+            v = _mm_add_epi8(v, v);
+        }
+    }
+#endif
+    for (; i < 8 * m; i += 8) {
+        uint64_t x; memcpy(&x, in + i, 8);
+        x = transpose8(x);
+        for (int b = 0; b < 8; b++) out[(size_t)b * m + i / 8] = (uint8_t)(x >> (8 * b));
+    }
+}
+
+void registry_bitunshuffle(uint8_t *out, const uint8_t *const planes[8], const uint8_t *tail, size_t n, const uint8_t table[256]) {
+    size_t m = n / 8, j = 0;  /* j: byte index within each plane (8 output bytes each) */
+#if defined(__SSE2__)
+    /* 64 bytes at a time: eight bytes of each plane interleaved so that each 8-byte group holds
+     * one byte of every plane, then movemask as in the forward direction. */
+    for (; j + 8 <= m; j += 8) {
+        __m128i p[8];
+        for (int b = 0; b < 8; b++) p[b] = _mm_loadl_epi64((const __m128i *)(planes[b] + j));
+        __m128i a01 = _mm_unpacklo_epi8(p[0], p[1]), a23 = _mm_unpacklo_epi8(p[2], p[3]);
+        __m128i a45 = _mm_unpacklo_epi8(p[4], p[5]), a67 = _mm_unpacklo_epi8(p[6], p[7]);
+        __m128i lo03 = _mm_unpacklo_epi16(a01, a23), hi03 = _mm_unpackhi_epi16(a01, a23);
+        __m128i lo47 = _mm_unpacklo_epi16(a45, a67), hi47 = _mm_unpackhi_epi16(a45, a67);
+        __m128i c[4] = {_mm_unpacklo_epi32(lo03, lo47), _mm_unpackhi_epi32(lo03, lo47),
+                        _mm_unpacklo_epi32(hi03, hi47), _mm_unpackhi_epi32(hi03, hi47)};
+        uint8_t *o = out + 8 * j;
+        for (int q = 0; q < 4; q++) {
+            __m128i v = c[q];
+            for (int s = 0; s < 8; s++) {
+                unsigned bits = (unsigned)_mm_movemask_epi8(v);
+                o[16 * q + 7 - s] = table[bits & 0xFF];
+                o[16 * q + 15 - s] = table[bits >> 8];
+                v = _mm_add_epi8(v, v);
+            }
+        }
+    }
+#endif
+    for (; j < m; j++) {
+        uint64_t x = 0;
+        for (int b = 0; b < 8; b++) x |= (uint64_t)planes[b][j] << (8 * b);
+        x = transpose8(x);
+        for (int i = 0; i < 8; i++) out[8 * j + i] = table[(uint8_t)(x >> (8 * i))];
+    }
+    for (size_t i = 8 * m; i < n; i++) out[i] = table[tail[i - 8 * m]];
+}
+
+void registry_byte_map(uint8_t *out, const uint8_t *in, size_t n, const uint8_t table[256]) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint8_t a = table[in[i]], b = table[in[i + 1]], c = table[in[i + 2]], d = table[in[i + 3]];
+        out[i] = a; out[i + 1] = b; out[i + 2] = c; out[i + 3] = d;
+    }
+    for (; i < n; i++) out[i] = table[in[i]];
+}
+
+void registry_byte_histogram(uint32_t counts[256], const uint8_t *in, size_t n) {
+    /* Four tables, so that runs of one byte value do not serialise on one counter. */
+    uint32_t t[4][256];
+    memset(t, 0, sizeof t);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) { t[0][in[i]]++; t[1][in[i + 1]]++; t[2][in[i + 2]]++; t[3][in[i + 3]]++; }
+    for (; i < n; i++) t[0][in[i]]++;
+    for (int v = 0; v < 256; v++) counts[v] = t[0][v] + t[1][v] + t[2][v] + t[3][v];
 }

@@ -204,6 +204,25 @@ import TestSupport
         #expect(mismatches == 0)
     }
 
+    /// Pieces checksummed apart (as the push and pull workers do, a chunk each) combine into
+    /// the checksum of the whole, for empty, short and chunk-sized pieces.
+    @Test func piecesCombineIntoTheWhole() {
+        var rng = SeededGenerator(seed: 0xc0b1)
+        let bytes = Self.randomBytes(3 << 20, &rng)
+        let whole = Self.bitwise(0, bytes)
+        let chunk = CRC32C.Combiner(length: 1 << 20)
+        var byChunks: UInt32 = 0
+        for start in stride(from: 0, to: bytes.count, by: 1 << 20) {
+            byChunks = chunk.combine(byChunks, CRC32C.checksum(bytes[start..<(start + (1 << 20))]))
+        }
+        #expect(byChunks == whole)
+        for _ in 0..<100 {
+            let cut = [0, 1, 7, bytes.count - 1, bytes.count, Int.random(in: 0...bytes.count, using: &rng)].randomElement(using: &rng)!
+            let combined = CRC32C.combine(CRC32C.checksum(bytes[..<cut]), CRC32C.checksum(bytes[cut...]), secondLength: bytes.count - cut)
+            #expect(combined == whole, "cut at \(cut)")
+        }
+    }
+
     @Test func sequenceOverloadsAgree() {
         // Non-contiguous sequences go through a copy; the result must not change.
         let bytes = Array("The quick brown fox jumps over the lazy dog".utf8)

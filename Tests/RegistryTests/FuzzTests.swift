@@ -177,7 +177,7 @@ import TestSupport
                 GROUP BY filter
                 """).map { (id: $0[0] as Int64, filter: $0[1] as Int, rawSize: $0[2] as Int64) }
         }
-        #expect(Set(chunks.map(\.filter)) == [0, 1, 2], "expected raw, lz4 and byte-plane chunks: \(chunks)")
+        #expect(Set(chunks.map(\.filter)) == [0, 1, 3], "expected raw, lz4 and byte-plane chunks: \(chunks)")
         let damages: [(String, String)] = [
             ("raw_size x 1000", "UPDATE chunks SET raw_size = raw_size * 1000 WHERE id = ?"),
             ("raw_size 2^40", "UPDATE chunks SET raw_size = 1099511627776 WHERE id = ?"),

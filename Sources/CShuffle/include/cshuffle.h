@@ -12,6 +12,26 @@ void registry_shuffle(uint8_t *out, const uint8_t *in, size_t count, size_t widt
 /// The inverse of registry_shuffle.
 void registry_unshuffle(uint8_t *out, const uint8_t *in, size_t count, size_t width);
 
+/// registry_unshuffle with the planes anywhere: planes[k] holds byte k of each of the
+/// count / width elements, `tail` the count % width bytes of a trailing partial element.
+void registry_unshuffle_planes(uint8_t *out, const uint8_t *const *planes, const uint8_t *tail, size_t count, size_t width);
+
+/// Bit shuffle of n bytes (n a multiple of 8): bit b of byte i goes to bit i % 8 of byte i / 8
+/// of plane b; the eight planes of n / 8 bytes follow each other in `out`. The sign and exponent
+/// bits of floats become long runs that LZ4 compresses fast and well.
+void registry_bitshuffle(uint8_t *out, const uint8_t *in, size_t n);
+
+/// The inverse of registry_bitshuffle, with planes[b] pointing at plane b (n / 8 bytes each)
+/// and `tail` at the last n % 8 bytes, each byte then mapped through `table` (out[i] =
+/// table[byte]; ranks back to values in one pass).
+void registry_bitunshuffle(uint8_t *out, const uint8_t *const planes[8], const uint8_t *tail, size_t n, const uint8_t table[256]);
+
+/// out[i] = table[in[i]] for i < n (out may be in).
+void registry_byte_map(uint8_t *out, const uint8_t *in, size_t n, const uint8_t table[256]);
+
+/// counts[v] = how many of the n bytes are v.
+void registry_byte_histogram(uint32_t counts[256], const uint8_t *in, size_t n);
+
 /// out[i] = a[i] ^ b[i] for i < count (out may be a or b).
 void registry_xor(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t count);
 

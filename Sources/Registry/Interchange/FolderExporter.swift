@@ -105,17 +105,12 @@ struct FolderExporter {
             if subsetting && record.path == "fingerprint.pb" { continue }  // it fingerprints the full graph set
             guard let contentID = record.contentID else { continue }
             let file = try WritableFile(path: folder + "/" + record.path)
-            var offset: Int64 = 0
-            try ContentReader(db: db, verifyHashes: true).stream(contentID) { piece in
-                try file.write(piece, at: offset)
-                offset += Int64(piece.count)
-                progress?(Int64(piece.count))
-            }
-            guard offset == record.size else {
-                throw StoreError.damaged(what: record.path, detail: "stored \(offset) bytes, recorded \(record.size)")
+            let size = try ContentReader(db: db, verifyHashes: true).write(contentID, to: file, at: 0, progress: progress).size
+            guard size == record.size else {
+                throw StoreError.damaged(what: record.path, detail: "stored \(size) bytes, recorded \(record.size)")
             }
             synced.append(file)
-            written += offset
+            written += size
         }
         for file in synced {
             try file.sync()
@@ -160,14 +155,7 @@ struct FolderExporter {
             progress?(Int64(bytes.count))
             return Int64(bytes.count)
         }
-        var crc: UInt32 = 0
-        var offset: Int64 = 0
-        try reader.stream(contentID) { piece in
-            crc = CRC32C.extend(crc, piece)
-            try writer.place(entry, payload: piece, at: offset)
-            offset += Int64(piece.count)
-            progress?(Int64(piece.count))
-        }
+        let (offset, crc) = try reader.write(contentID, to: try writer.dataFile(for: entry), at: entry.offset, progress: progress)
         guard offset == entry.size, crc == CRC32C.unmask(entry.maskedCRC32C) else {
             throw StoreError.damaged(what: "tensor '\(entry.displayName)'",
                                      detail: offset == entry.size ? "its bytes fail their crc32c" : "stored \(offset) bytes, recorded \(entry.size)")

@@ -74,9 +74,18 @@ struct SavedModelImporter {
         for entry in ordered {
             var contentID: Int64?
             if entry.slices.isEmpty {
-                try writer.begin(dtype: entry.dtype, base: try TensorRecord.contentID(versionID: parentID, key: entry.key, db: db))
-                try reader.stream(entry, chunkSize: writer.chunkSize) { try writer.append($0) }
-                contentID = try writer.finish()
+                let base = try TensorRecord.contentID(versionID: parentID, key: entry.key, db: db)
+                if entry.dtype.elementSize != nil {
+                    // Fixed-size elements: the writer's workers read the shard themselves.
+                    let file = reader.dataFile(shard: entry.shardID)
+                    let stored = try writer.store(file: file, offset: entry.offset, count: entry.size, dtype: entry.dtype, base: base)
+                    try BundleReader.check(entry, crc: stored.crc32c, file: file.path)
+                    contentID = stored.contentID
+                } else {
+                    try writer.begin(dtype: entry.dtype, base: base)
+                    try reader.stream(entry, chunkSize: writer.chunkSize) { try writer.append($0) }
+                    contentID = try writer.finish()
+                }
             }
             var record = TensorRecord(versionID: versionID, entry: entry, contentID: contentID)
             try record.insert(db)
@@ -89,8 +98,7 @@ struct SavedModelImporter {
         }
         for path in files {
             let file = try ReadableFile(path: root + "/" + path)
-            try file.stream(chunkSize: writer.chunkSize) { try writer.append($0) }
-            let contentID = try writer.finish()
+            let contentID = try writer.store(file: file, offset: 0, count: file.size, dtype: nil, base: nil).contentID
             try FileRecord(versionID: versionID, path: path, isFolder: false, size: file.size, contentID: contentID).insert(db)
         }
     }

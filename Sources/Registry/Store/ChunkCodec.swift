@@ -6,9 +6,13 @@ import Foundation
 enum ChunkFilter: Int, Sendable {
     case raw = 0
     case lz4 = 1
-    /// Byte planes of `width`-byte elements, each LZ4-compressed where that pays (`PlaneCodec`):
-    /// sign and exponent bytes of floats compress, low mantissa bytes do not.
+    /// Byte planes of `width`-byte elements, each LZ4-compressed where that pays. Written by
+    /// earlier versions; read only (`LegacyPlaneCodec`).
     case shuffleLZ4 = 2
+    /// Byte planes of `width`-byte elements, each stored raw, LZ4-compressed, or as eight bit
+    /// planes, whichever pays (`PlaneCodec`): sign and exponent bits of floats compress, low
+    /// mantissa bytes do not.
+    case planes = 3
 }
 
 /// A chunk as encoded for storage.
@@ -34,8 +38,8 @@ struct StoredChunk: Sendable {
     var data: Data
 }
 
-/// Picks a chunk's filter and applies it. The choice is made on a 64 KiB sample: each candidate
-/// (LZ4, shuffle + LZ4, and both over the XOR with the base when there is one) compresses the
+/// Picks a chunk's filter and applies it. The choice is made on a 32 KiB sample: each candidate
+/// (LZ4, byte planes, and both over the XOR with the base when there is one) compresses the
 /// sample, the smallest wins and only it runs over the whole chunk; when no candidate saves 3 %
 /// on the sample the chunk is stored raw, so incompressible data costs one sample, not a pass.
 enum ChunkEncoder {
@@ -58,35 +62,34 @@ enum ChunkEncoder {
         // Shuffled candidates first (for widths above 1), so that plain LZ4 can be skipped.
         var candidates: [(filter: ChunkFilter, delta: Bool)] = []
         for delta in xored == nil ? [false] : [false, true] {
-            if width > 1 { candidates.append((.shuffleLZ4, delta)) }
+            if width > 1 { candidates.append((.planes, delta)) }
         }
         for delta in xored == nil ? [false] : [false, true] { candidates.append((.lz4, delta)) }
         // The sample: a width-aligned window in the middle of the chunk (or all of a small one).
         let sampleLength = min(raw.count, sampleSize) / width * width
         let sampleStart = sampleLength == 0 ? 0 : (raw.count - sampleLength) / 2 / width * width
-        var best: (filter: ChunkFilter, delta: Bool, planes: [Bool], ratio: Double)?
+        var best: (filter: ChunkFilter, delta: Bool, plan: PlaneCodec.Plan?, ratio: Double)?
         if sampleLength > 0 {
             for candidate in candidates {
                 if candidate.filter == .lz4, width > 1, (best?.ratio ?? 1) >= plainLZ4Threshold { continue }
-                let (size, planes): (Int, [Bool]) = withInput(raw, xored: xored, delta: candidate.delta) { input in
+                let (size, plan): (Int, PlaneCodec.Plan?) = withInput(raw, xored: xored, delta: candidate.delta) { input in
                     let sample = UnsafeRawBufferPointer(rebasing: input[sampleStart..<(sampleStart + sampleLength)])
-                    if candidate.filter == .lz4 { return (LZ4.compress(sample)?.count ?? sampleLength, []) }
-                    // Each plane of the sample alone: the planes that pay are the ones to compress.
-                    let planes = PlaneCodec.pack(shuffle(sample, width: width), width: width, compress: nil)
-                    return (planes.data.count, planes.compressed)
+                    if candidate.filter == .lz4 { return (LZ4.compress(sample)?.count ?? sampleLength, nil) }
+                    // Each plane of the sample alone: the plan says how to store each plane.
+                    let planned = shuffle(sample, width: width).withUnsafeBytes { PlaneCodec.plan($0, width: width) }
+                    return (planned.size, planned.plan)
                 }
                 let ratio = Double(size) / Double(sampleLength)
-                if ratio < (best?.ratio ?? minimumSaving) { best = (candidate.filter, candidate.delta, planes, ratio) }
+                if ratio < (best?.ratio ?? minimumSaving) { best = (candidate.filter, candidate.delta, plan, ratio) }
             }
         }
         guard let best else { return EncodedChunk(filter: .raw, width: 1, isDelta: false, data: nil) }
         let data: [UInt8]? = withInput(raw, xored: xored, delta: best.delta) { input in
-            if best.filter == .lz4 { return LZ4.compress(input) }
-            let packed = PlaneCodec.pack(shuffle(input, width: width), width: width, compress: best.planes).data
-            return packed.count < input.count ? packed : nil
+            guard let plan = best.plan else { return LZ4.compress(input) }
+            return shuffle(input, width: width).withUnsafeBytes { PlaneCodec.pack($0, width: width, plan: plan) }
         }
         guard let data else { return EncodedChunk(filter: .raw, width: 1, isDelta: false, data: nil) }
-        return EncodedChunk(filter: best.filter, width: best.filter == .shuffleLZ4 ? width : 1, isDelta: best.delta, data: data)
+        return EncodedChunk(filter: best.filter, width: best.filter == .planes ? width : 1, isDelta: best.delta, data: data)
     }
 
     private static func withInput<R>(_ raw: UnsafeRawBufferPointer, xored: [UInt8]?, delta: Bool, _ body: (UnsafeRawBufferPointer) -> R) -> R {
@@ -99,55 +102,6 @@ enum ChunkEncoder {
             registry_shuffle(out.baseAddress, input.bindMemory(to: UInt8.self).baseAddress, input.count, width)
             count = input.count
         }
-    }
-}
-
-/// The stored form of a shuffled chunk: a little-endian u32 per plane with its stored length,
-/// then each plane, LZ4-compressed or (when its length equals the plane's) raw, then the
-/// bytes of a trailing partial element. Planes of random mantissa bits are stored raw without
-/// spending LZ4 on them; the sign and exponent planes compress.
-enum PlaneCodec {
-    /// `compress` says which planes to try (nil: try every plane).
-    static func pack(_ shuffled: [UInt8], width: Int, compress: [Bool]?) -> (data: [UInt8], compressed: [Bool]) {
-        let plane = shuffled.count / width
-        var out = [UInt8](repeating: 0, count: 4 * width)
-        out.reserveCapacity(4 * width + shuffled.count)
-        var compressed: [Bool] = []
-        shuffled.withUnsafeBytes { all in
-            for k in 0..<width {
-                let bytes = UnsafeRawBufferPointer(rebasing: all[(k * plane)..<((k + 1) * plane)])
-                let packed = (compress?[k] ?? true) ? LZ4.compress(bytes) : nil
-                compressed.append(packed != nil)
-                let stored = packed?.count ?? plane
-                for b in 0..<4 { out[4 * k + b] = UInt8(truncatingIfNeeded: stored >> (8 * b)) }
-                if let packed { out.append(contentsOf: packed) } else { out.append(contentsOf: bytes) }
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: all[(width * plane)...]))
-        }
-        return (out, compressed)
-    }
-
-    /// The shuffled bytes back, or nil when the stored form does not describe `rawSize` bytes.
-    static func unpack(_ data: UnsafeRawBufferPointer, width: Int, rawSize: Int, into out: UnsafeMutableRawBufferPointer) -> Bool {
-        let plane = rawSize / width, tail = rawSize - plane * width
-        guard out.count == rawSize, data.count >= 4 * width else { return false }
-        var offset = 4 * width
-        for k in 0..<width {
-            var stored = 0
-            for b in 0..<4 { stored |= Int(data[4 * k + b]) << (8 * b) }
-            guard stored <= data.count - offset else { return false }
-            let source = UnsafeRawBufferPointer(rebasing: data[offset..<(offset + stored)])
-            let target = UnsafeMutableRawBufferPointer(rebasing: out[(k * plane)..<((k + 1) * plane)])
-            if stored == plane {
-                target.copyMemory(from: source)
-            } else if !LZ4.decompress(source, rawSize: plane, into: target) {
-                return false
-            }
-            offset += stored
-        }
-        guard data.count - offset == tail else { return false }
-        UnsafeMutableRawBufferPointer(rebasing: out[(plane * width)...]).copyMemory(from: UnsafeRawBufferPointer(rebasing: data[offset...]))
-        return true
     }
 }
 
@@ -192,24 +146,24 @@ enum ChunkDecoder {
         guard let filter = ChunkFilter(rawValue: row.filter) else {
             throw StoreError.damaged(what: "chunk \(row.id)", detail: "unknown filter \(row.filter)")
         }
+        if filter == .raw {
+            guard row.data.count == row.rawSize else {
+                throw StoreError.damaged(what: "chunk \(row.id)", detail: "it holds \(row.data.count) bytes, not the \(row.rawSize) recorded")
+            }
+            return [UInt8](row.data)
+        }
+        if filter != .lz4, !(2...16).contains(row.width) {
+            throw StoreError.damaged(what: "chunk \(row.id)", detail: "shuffle width \(row.width) is out of range")
+        }
         // Every byte is written below before it is read (or the row is refused).
         var out = [UInt8](unsafeUninitializedCapacity: row.rawSize) { _, count in count = row.rawSize }
-        let ok: Bool
-        switch filter {
-        case .raw:
-            ok = row.data.count == row.rawSize
-            if ok { out = [UInt8](row.data) }
-        case .lz4:
-            ok = row.data.withUnsafeBytes { source in out.withUnsafeMutableBytes { LZ4.decompress(source, rawSize: row.rawSize, into: $0) } }
-        case .shuffleLZ4:
-            guard (2...16).contains(row.width) else {
-                throw StoreError.damaged(what: "chunk \(row.id)", detail: "shuffle width \(row.width) is out of range")
-            }
-            var planes = [UInt8](unsafeUninitializedCapacity: row.rawSize) { _, count in count = row.rawSize }
-            ok = row.data.withUnsafeBytes { source in planes.withUnsafeMutableBytes { PlaneCodec.unpack(source, width: row.width, rawSize: row.rawSize, into: $0) } }
-            if ok {
-                out.withUnsafeMutableBytes { o in
-                    planes.withUnsafeBytes { registry_unshuffle(o.bindMemory(to: UInt8.self).baseAddress, $0.bindMemory(to: UInt8.self).baseAddress, row.rawSize, row.width) }
+        let ok = row.data.withUnsafeBytes { source in
+            out.withUnsafeMutableBytes { out in
+                switch filter {
+                case .raw: false
+                case .lz4: LZ4.decompress(source, rawSize: row.rawSize, into: out)
+                case .shuffleLZ4: LegacyPlaneCodec.unpack(source, width: row.width, rawSize: row.rawSize, into: out)
+                case .planes: PlaneCodec.unpack(source, width: row.width, rawSize: row.rawSize, into: out)
                 }
             }
         }

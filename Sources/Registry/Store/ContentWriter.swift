@@ -28,8 +28,9 @@ public struct StoreStatistics: Sendable, Equatable, Codable {
 
 /// Turns byte streams into contents inside the caller's write transaction. The caller's thread
 /// cuts the stream into fixed-size chunks and is the only one to touch SQLite; each chunk goes
-/// through an `OrderedPipeline` where worker threads hash it and pick and apply its filter
-/// while the caller reads on and inserts earlier chunks. At most `depth` chunks are in flight.
+/// through an `OrderedPipeline` where worker threads (read it from its file,) hash it and pick
+/// and apply its filter while the caller inserts earlier chunks. At most `depth` chunks are in
+/// flight. Every `Writeback.interval` stored bytes the database file's writeback is started.
 final class ContentWriter {
     static let defaultChunkSize = 1 << 20
     /// A delta chunk's chain holds at most this many chunks below it: every `maxDepth + 1`
@@ -46,6 +47,14 @@ final class ContentWriter {
         var hash: ContentHash
         var encoded: EncodedChunk?
         var base: StoredChunk?
+        /// crc32c of `raw`, for chunks read from a file.
+        var crc: UInt32?
+    }
+
+    /// Where a chunk's bytes come from: handed over, or read by the worker from a file.
+    private enum Source: Sendable {
+        case bytes([UInt8])
+        case file(ReadableFile, offset: Int64, count: Int)
     }
 
     private let pipeline = OrderedPipeline<Result<Prepared, Error>>()
@@ -57,12 +66,18 @@ final class ContentWriter {
     private var elementSize = 1
     private var baseChunks: [ChunkReference] = []
     private var position = 0
+    /// crc32c of the content's bytes read from a file so far.
+    private var contentCRC: UInt32 = 0
+    private let crcCombiner: CRC32C.Combiner
+    private let writeback: Writeback?
 
     init(db: Database, chunkSize: Int = ContentWriter.defaultChunkSize) {
         // Readers refuse chunks above this size as damaged (`ContentReader.maxRawSize`).
         precondition(chunkSize > 0 && chunkSize <= ContentReader.maxRawSize, "chunk size \(chunkSize) out of range")
         self.db = db
         self.chunkSize = chunkSize
+        writeback = Writeback(database: db)
+        crcCombiner = CRC32C.Combiner(length: chunkSize)
         buffer.reserveCapacity(chunkSize)
     }
 
@@ -72,6 +87,7 @@ final class ContentWriter {
     func begin(dtype: DType?, base: Int64? = nil) throws {
         elementSize = dtype?.shuffleWidth ?? 1
         baseChunks = try base.map { try ContentReader(db: db).chunkList($0) } ?? []
+        contentCRC = 0
     }
 
     /// Stores `bytes` as one content and returns its id (an existing id when identical bytes are stored).
@@ -79,6 +95,22 @@ final class ContentWriter {
         try begin(dtype: dtype, base: base)
         try bytes.withUnsafeBytes { try append($0) }
         return try finish()
+    }
+
+    /// Stores `count` bytes of `file` from `offset` as one content and returns its id with the
+    /// crc32c of those bytes (for the caller to check against the file's own index). The workers
+    /// read the chunks themselves, pread being safe from any thread, so the caller's thread only
+    /// inserts: it was the busier one when it read and copied every byte first.
+    func store(file: ReadableFile, offset: Int64, count: Int64, dtype: DType?, base: Int64?) throws -> (contentID: Int64, crc32c: UInt32) {
+        try begin(dtype: dtype, base: base)
+        var done: Int64 = 0
+        while done < count {
+            let length = Int(min(Int64(chunkSize), count - done))
+            try submit(.file(file, offset: offset + done, count: length))
+            done += Int64(length)
+        }
+        let id = try finish()
+        return (id, contentCRC)
     }
 
     /// Adds bytes to the content being built.
@@ -95,7 +127,7 @@ final class ContentWriter {
     /// Ends the content: stores what is buffered and the content row; returns its id.
     func finish() throws -> Int64 {
         if !buffer.isEmpty { try submitBuffer() }
-        while let result = pipeline.next() { try commit(result.get()) }
+        try drain()
         let hash = ContentHash.ofContent(chunks: chunkHashes, size: size)
         defer {
             chunkHashes.removeAll()
@@ -108,14 +140,28 @@ final class ContentWriter {
         return try insertContent(hash: hash, size: size, chunkIDs: chunkIDs)
     }
 
-    /// Hands the full buffer to a worker: hash, then (unless it is the base's own chunk,
-    /// unchanged) filter it, against the base when there is one.
+    /// Commits every chunk still in flight.
+    private func drain() throws {
+        while let result = pipeline.next() { try commit(result.get()) }
+    }
+
     private func submitBuffer() throws {
         let raw = buffer
         buffer.removeAll(keepingCapacity: true)
+        try submit(.bytes(raw))
+    }
+
+    /// Hands a chunk to a worker: read it (from a file), hash, then (unless it is the base's
+    /// own chunk, unchanged) filter it, against the base when there is one.
+    private func submit(_ source: Source) throws {
+        let count: Int
+        switch source {
+        case .bytes(let raw): count = raw.count
+        case .file(_, _, let length): count = length
+        }
         var chain: [StoredChunk] = []
         var baseHash: ContentHash?
-        if position < baseChunks.count, baseChunks[position].rawSize == raw.count {
+        if position < baseChunks.count, baseChunks[position].rawSize == count {
             let base = baseChunks[position]
             baseHash = base.hash
             if base.depth < Self.maxDepth { chain = try ContentReader(db: db).chain(base.id) }
@@ -125,14 +171,25 @@ final class ContentWriter {
         let (baseChain, unchangedHash) = (chain, baseHash)
         pipeline.submit {
             Result {
+                let raw: [UInt8], crc: UInt32?
+                switch source {
+                case .bytes(let bytes):
+                    (raw, crc) = (bytes, nil)
+                case .file(let file, let offset, let count):
+                    raw = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        try file.read(at: offset, into: UnsafeMutableRawBufferPointer(buffer))
+                        initialized = count
+                    }
+                    crc = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
+                }
                 let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
-                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil) }
+                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc) }
                 let baseBytes = baseChain.isEmpty ? nil : try ChunkDecoder.decode(chain: baseChain, verify: false)
                 let encoded = raw.withUnsafeBytes { raw in
                     guard let baseBytes else { return ChunkEncoder.encode(raw, elementSize: width, base: nil) }
                     return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, elementSize: width, base: $0) }
                 }
-                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first)
+                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc)
             }
         }
         while pipeline.isFull, let result = pipeline.next() { try commit(result.get()) }
@@ -143,6 +200,10 @@ final class ContentWriter {
         let count = Int64(chunk.raw.count)
         statistics.rawBytes += count
         size += count
+        if let crc = chunk.crc {
+            contentCRC = chunk.raw.count == crcCombiner.length ? crcCombiner.combine(contentCRC, crc)
+                : CRC32C.combine(contentCRC, crc, secondLength: chunk.raw.count)
+        }
         chunkHashes.append(chunk.hash)
         if let id = try storedChunkID(chunk.hash) {
             statistics.dedupBytes += count
@@ -153,7 +214,9 @@ final class ContentWriter {
             let base = encoded.isDelta ? chunk.base : nil
             let id = try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: encoded, base: base) }
             chunkIDs.append(id)
-            statistics.storedBytes += Int64(encoded.data?.count ?? chunk.raw.count)
+            let stored = encoded.data?.count ?? chunk.raw.count
+            statistics.storedBytes += Int64(stored)
+            writeback?.wrote(stored)
             statistics.newChunks += 1
             if base != nil { statistics.deltaChunks += 1 }
         }

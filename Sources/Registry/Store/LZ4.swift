@@ -17,6 +17,17 @@ enum LZ4 {
         return output
     }
 
+    /// Compresses into `output` and returns the compressed length, or nil when the result would
+    /// not be smaller than the source or not fit (LZ4 stops early then).
+    static func compress(_ source: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        let capacity = min(output.count, source.count - 1)
+        guard source.count > 1, source.count <= Int(LZ4_MAX_INPUT_SIZE), capacity > 0, let input = source.baseAddress,
+              let out = output.baseAddress else { return nil }
+        let written = LZ4_compress_default(input.assumingMemoryBound(to: CChar.self), out.assumingMemoryBound(to: CChar.self),
+                                           Int32(source.count), Int32(capacity))
+        return written > 0 ? Int(written) : nil
+    }
+
     /// Decompresses into exactly `rawSize` bytes (a size we recorded ourselves), or nil if the
     /// compressed bytes do not decode to exactly that many.
     static func decompress(_ source: UnsafeRawBufferPointer, rawSize: Int, into output: UnsafeMutableRawBufferPointer) -> Bool {

@@ -89,8 +89,13 @@ public final class BundleReader {
             try body(UnsafeRawBufferPointer(piece))
             done += Int64(count)
         } while done < entry.size
+        try Self.check(entry, crc: crc, file: file.path)
+    }
+
+    /// Checks the crc32c of an entry's bytes, read by whoever read them, against the index.
+    public static func check(_ entry: BundleEntry, crc: UInt32, file: String) throws(FormatError) {
         guard crc == CRC32C.unmask(entry.maskedCRC32C) else {
-            throw FormatError.checksumMismatch(file: file.path, entry: entry.displayName,
+            throw FormatError.checksumMismatch(file: file, entry: entry.displayName,
                                                expected: CRC32C.unmask(entry.maskedCRC32C), actual: crc)
         }
     }

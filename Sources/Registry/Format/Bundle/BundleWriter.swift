@@ -59,10 +59,16 @@ public final class BundleWriter {
 
     /// Places a payload at the entry's own shard and offset (the entry is recorded as is).
     public func place(_ entry: BundleEntry, payload: UnsafeRawBufferPointer, at offsetInEntry: Int64 = 0) throws(FormatError) {
-        guard Int(entry.shardID) < files.count else {
+        try dataFile(for: entry).write(payload, at: entry.offset + offsetInEntry)
+    }
+
+    /// The data file that holds `entry`'s bytes, for writers that place them themselves (from
+    /// several threads at once: `WritableFile` takes positional writes).
+    public func dataFile(for entry: BundleEntry) throws(FormatError) -> WritableFile {
+        guard entry.shardID >= 0, Int(entry.shardID) < files.count else {
             throw .corrupt(file: prefix, entry: entry.displayName, detail: "shard \(entry.shardID) outside 0..<\(files.count)")
         }
-        try files[Int(entry.shardID)].write(payload, at: entry.offset + offsetInEntry)
+        return files[Int(entry.shardID)]
     }
 
     /// Records an entry without writing data (its bytes are placed separately, or it has none).

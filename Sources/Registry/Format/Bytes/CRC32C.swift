@@ -22,6 +22,32 @@ public enum CRC32C {
 
     public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 { extend(0, bytes) }
 
+    /// The crc of A followed by B from the crc of each and B's length: chunks checksummed on
+    /// different threads give the checksum of the whole.
+    public static func combine(_ first: UInt32, _ second: UInt32, secondLength: Int) -> UInt32 {
+        ccrc32c_combine(first, second, UInt64(secondLength))
+    }
+
+    /// `combine` for pieces of one length, prepared once (log n matrix squarings) and then
+    /// applied in 32 steps per piece.
+    public struct Combiner: Sendable {
+        public let length: Int
+        private let matrix: [UInt32]
+
+        public init(length: Int) {
+            self.length = length
+            matrix = [UInt32](unsafeUninitializedCapacity: 32) { out, count in
+                ccrc32c_zeros_operator(out.baseAddress!, UInt64(length))
+                count = 32
+            }
+        }
+
+        /// The crc of A followed by B, B being `length` bytes long.
+        public func combine(_ first: UInt32, _ second: UInt32) -> UInt32 {
+            ccrc32c_combine_with(matrix, first, second)
+        }
+    }
+
     /// The portable path, for tests that hold the hardware path to it.
     static func extendPortable(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
