@@ -107,6 +107,7 @@ public final class ModelRegistry {
             graphEncoding: "binary", schemaVersion: 1)
         let writer = ContentWriter(db: db)
         let counts = try body(&version, db, writer)
+        try writer.flush()
         for (key, value) in options.labels {
             try LabelRecord(versionID: version.id!, key: key, value: value).insert(db)
         }

@@ -133,33 +133,35 @@ struct FolderExporter {
             .sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
         var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
         var written: Int64 = 0
+        // Tensors of fixed-size elements go through one pipeline together (`ContentReader.write`);
+        // strings and variants are checked whole, each by its own crc rule.
+        var placed: [(entry: BundleEntry, placement: ContentReader.Placement)] = []
         for row in rows {
             let entry = try row.entry()
             try entry.validate(header: header, file: prefix + ".index")
             try writer.record(entry)
             guard let contentID = row.contentID else { continue }
-            written += try writeTensor(entry, contentID: contentID, reader: reader, writer: writer)
             shardEnds[Int(entry.shardID)] = max(shardEnds[Int(entry.shardID)], entry.offset + entry.size)
+            if entry.dtype.elementSize == nil {
+                let bytes = try reader.read(contentID)
+                try BundleReader.verify(entry, payload: bytes, file: entry.displayName)
+                try bytes.withUnsafeBytes { try writer.place(entry, payload: $0) }
+                progress?(Int64(bytes.count))
+                written += Int64(bytes.count)
+            } else {
+                placed.append((entry, ContentReader.Placement(contentID: contentID, file: try writer.dataFile(for: entry), offset: entry.offset)))
+            }
+        }
+        let results = try reader.write(placed.map(\.placement), progress: progress)
+        for ((entry, _), (size, crc)) in zip(placed, results) {
+            guard size == entry.size, crc == CRC32C.unmask(entry.maskedCRC32C) else {
+                throw StoreError.damaged(what: "tensor '\(entry.displayName)'",
+                                         detail: size == entry.size ? "its bytes fail their crc32c" : "stored \(size) bytes, recorded \(entry.size)")
+            }
+            written += size
         }
         for (shard, end) in shardEnds.enumerated() { try writer.extendShard(Int32(shard), to: end) }
         try writer.finish(sync: true)
         return written
-    }
-
-    /// Streams one tensor to its place in its shard, checking its crc32c before it counts.
-    private func writeTensor(_ entry: BundleEntry, contentID: Int64, reader: ContentReader, writer: BundleWriter) throws -> Int64 {
-        if entry.dtype.elementSize == nil {
-            let bytes = try reader.read(contentID)
-            try BundleReader.verify(entry, payload: bytes, file: entry.displayName)
-            try bytes.withUnsafeBytes { try writer.place(entry, payload: $0) }
-            progress?(Int64(bytes.count))
-            return Int64(bytes.count)
-        }
-        let (offset, crc) = try reader.write(contentID, to: try writer.dataFile(for: entry), at: entry.offset, progress: progress)
-        guard offset == entry.size, crc == CRC32C.unmask(entry.maskedCRC32C) else {
-            throw StoreError.damaged(what: "tensor '\(entry.displayName)'",
-                                     detail: offset == entry.size ? "its bytes fail their crc32c" : "stored \(offset) bytes, recorded \(entry.size)")
-        }
-        return offset
     }
 }

@@ -67,29 +67,36 @@ struct SavedModelImporter {
         }
     }
 
-    /// Tensors of the parent version with the same key are the bases of XOR deltas.
+    /// Tensors of the parent version with the same key are the bases of XOR deltas. Each row
+    /// is inserted once its content is recorded, in index order, while the writer's pipeline
+    /// runs on through the next tensors.
     static func insertTensors(_ reader: BundleReader, versionID: Int64, parentID: Int64?, db: Database, writer: ContentWriter) throws {
         // Data-file order, so that each shard is read front to back.
         let ordered = reader.index.entries.sorted { ($0.shardID, $0.offset, $0.key.count) < ($1.shardID, $1.offset, $1.key.count) }
         for entry in ordered {
-            var contentID: Int64?
-            if entry.slices.isEmpty {
-                let base = try TensorRecord.contentID(versionID: parentID, key: entry.key, db: db)
-                if entry.dtype.elementSize != nil {
-                    // Fixed-size elements: the writer's workers read the shard themselves.
-                    let file = reader.dataFile(shard: entry.shardID)
-                    let stored = try writer.store(file: file, offset: entry.offset, count: entry.size, dtype: entry.dtype, base: base)
-                    try BundleReader.check(entry, crc: stored.crc32c, file: file.path)
-                    contentID = stored.contentID
-                } else {
-                    try writer.begin(dtype: entry.dtype, base: base)
-                    try reader.stream(entry, chunkSize: writer.chunkSize) { try writer.append($0) }
-                    contentID = try writer.finish()
-                }
+            let insert = { (contentID: Int64?) in
+                var record = TensorRecord(versionID: versionID, entry: entry, contentID: contentID)
+                try record.insert(db)
             }
-            var record = TensorRecord(versionID: versionID, entry: entry, contentID: contentID)
-            try record.insert(db)
+            guard entry.slices.isEmpty else {
+                try writer.afterPending { try insert(nil) }
+                continue
+            }
+            let base = try TensorRecord.contentID(versionID: parentID, key: entry.key, db: db)
+            if entry.dtype.elementSize != nil {
+                // Fixed-size elements: the writer's workers read the shard themselves.
+                let file = reader.dataFile(shard: entry.shardID)
+                try writer.store(file: file, offset: entry.offset, count: entry.size, dtype: entry.dtype, base: base) { contentID, crc in
+                    try BundleReader.check(entry, crc: crc, file: file.path)
+                    try insert(contentID)
+                }
+            } else {
+                try writer.begin(dtype: entry.dtype, base: base)
+                try reader.stream(entry, chunkSize: writer.chunkSize) { try writer.append($0) }
+                try insert(try writer.finish())
+            }
         }
+        try writer.flush()
     }
 
     static func insertFiles(root: String, listing: DirectoryListing, files: [String], versionID: Int64, db: Database, writer: ContentWriter) throws {
@@ -98,9 +105,11 @@ struct SavedModelImporter {
         }
         for path in files {
             let file = try ReadableFile(path: root + "/" + path)
-            let contentID = try writer.store(file: file, offset: 0, count: file.size, dtype: nil, base: nil).contentID
-            try FileRecord(versionID: versionID, path: path, isFolder: false, size: file.size, contentID: contentID).insert(db)
+            try writer.store(file: file, offset: 0, count: file.size, dtype: nil, base: nil) { contentID, _ in
+                try FileRecord(versionID: versionID, path: path, isFolder: false, size: file.size, contentID: contentID).insert(db)
+            }
         }
+        try writer.flush()
     }
 
     static func tensorName(_ info: Tensorflow_TensorInfo) -> String {

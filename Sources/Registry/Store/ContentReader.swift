@@ -29,41 +29,60 @@ struct ContentReader {
         while let result = pipeline.next() { try result.get().withUnsafeBytes(body) }
     }
 
-    /// Writes the content at `offset` in `file` and returns its size and crc32c. The workers
-    /// decode each chunk and write it at its place themselves (positional writes to distinct
-    /// ranges), so this thread only selects rows.
-    func write(_ contentID: Int64, to file: WritableFile, at offset: Int64, progress: ((Int64) -> Void)? = nil) throws -> (size: Int64, crc32c: UInt32) {
-        let ids = try Int64.fetchAll(db, sql: "SELECT chunk_id FROM content_chunks WHERE content_id = ? ORDER BY seq", arguments: [contentID])
+    /// Where a content goes: into `file` from `offset`.
+    struct Placement {
+        var contentID: Int64
+        var file: WritableFile
+        var offset: Int64
+    }
+
+    /// Writes each content at its place and returns the size and crc32c of each. The workers
+    /// decode every chunk and write it at its place themselves (positional writes to distinct
+    /// ranges), so this thread only selects rows; one pipeline runs through all the contents,
+    /// so that a model of many small tensors keeps the cores as busy as one large tensor
+    /// (draining it at every content left them idle at each boundary).
+    func write(_ placements: [Placement], progress: ((Int64) -> Void)? = nil) throws -> [(size: Int64, crc32c: UInt32)] {
         let verify = verifyHashes
         let combiner = CRC32C.Combiner(length: ContentWriter.defaultChunkSize)
-        let pipeline = OrderedPipeline<Result<(count: Int, crc: UInt32), Error>>()
+        let pipeline = OrderedPipeline<Result<(placement: Int, count: Int, crc: UInt32), Error>>()
         // An error leaves no write running behind the caller's back.
         defer { while pipeline.next() != nil {} }
-        var position = offset, size: Int64 = 0, crc: UInt32 = 0
-        func take(_ result: Result<(count: Int, crc: UInt32), Error>) throws {
-            let (count, chunkCRC) = try result.get()
-            crc = count == combiner.length ? combiner.combine(crc, chunkCRC) : CRC32C.combine(crc, chunkCRC, secondLength: count)
-            size += Int64(count)
+        var results = [(size: Int64, crc32c: UInt32)](repeating: (0, 0), count: placements.count)
+        func take(_ result: Result<(placement: Int, count: Int, crc: UInt32), Error>) throws {
+            let (index, count, chunkCRC) = try result.get()
+            let crc = results[index].crc32c
+            results[index].crc32c = count == combiner.length ? combiner.combine(crc, chunkCRC) : CRC32C.combine(crc, chunkCRC, secondLength: count)
+            results[index].size += Int64(count)
             progress?(Int64(count))
         }
-        for id in ids {
-            let rows = try chain(id, of: contentID)
-            guard (1...Self.maxRawSize).contains(rows[0].rawSize) else {
-                throw StoreError.damaged(what: "chunk \(id)", detail: "its recorded size \(rows[0].rawSize) is not that of a stored chunk (1 to \(Self.maxRawSize) bytes)")
-            }
-            let at = position
-            position += Int64(rows[0].rawSize)
-            pipeline.submit {
-                Result {
-                    let bytes = try ChunkDecoder.decode(chain: rows, verify: verify)
-                    try bytes.withUnsafeBytes { try file.write($0, at: at) }
-                    return (bytes.count, bytes.withUnsafeBytes { CRC32C.extend(0, $0) })
+        let ids = try db.cachedStatement(sql: "SELECT chunk_id FROM content_chunks WHERE content_id = ? ORDER BY seq")
+        for (index, placement) in placements.enumerated() {
+            var position = placement.offset
+            let file = placement.file
+            for id in try Int64.fetchAll(ids, arguments: [placement.contentID]) {
+                let rows = try chain(id, of: placement.contentID)
+                guard (1...Self.maxRawSize).contains(rows[0].rawSize) else {
+                    throw StoreError.damaged(what: "chunk \(id)", detail: "its recorded size \(rows[0].rawSize) is not that of a stored chunk (1 to \(Self.maxRawSize) bytes)")
                 }
+                let at = position
+                position += Int64(rows[0].rawSize)
+                pipeline.submit {
+                    Result {
+                        let bytes = try ChunkDecoder.decode(chain: rows, verify: verify)
+                        try bytes.withUnsafeBytes { try file.write($0, at: at) }
+                        return (index, bytes.count, bytes.withUnsafeBytes { CRC32C.extend(0, $0) })
+                    }
+                }
+                while pipeline.isFull, let result = pipeline.next() { try take(result) }
             }
-            while pipeline.isFull, let result = pipeline.next() { try take(result) }
         }
         while let result = pipeline.next() { try take(result) }
-        return (size, crc)
+        return results
+    }
+
+    /// Writes one content at `offset` in `file` (see `write(_:progress:)`).
+    func write(_ contentID: Int64, to file: WritableFile, at offset: Int64, progress: ((Int64) -> Void)? = nil) throws -> (size: Int64, crc32c: UInt32) {
+        try write([Placement(contentID: contentID, file: file, offset: offset)], progress: progress)[0]
     }
 
     /// The whole content in memory (for small contents: graphs, strings, small files).

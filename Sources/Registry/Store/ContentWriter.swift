@@ -49,6 +49,7 @@ final class ContentWriter {
         var base: StoredChunk?
         /// crc32c of `raw`, for chunks read from a file.
         var crc: UInt32?
+        var width: Int
     }
 
     /// Where a chunk's bytes come from: handed over, or read by the worker from a file.
@@ -57,17 +58,30 @@ final class ContentWriter {
         case file(ReadableFile, offset: Int64, count: Int)
     }
 
+    /// A content whose chunks are (being) submitted; it is recorded once all of them are
+    /// committed, and then its completion runs. A content without chunk count is still open.
+    private struct Pending {
+        var expected: Int?
+        var hashes: [ContentHash] = []
+        var ids: [Int64] = []
+        var size: Int64 = 0
+        var crc: UInt32 = 0
+        /// Called with the content's id and crc32c; a barrier (`afterPending`) has no content.
+        var completion: ((Int64?, UInt32) throws -> Void)?
+        var isBarrier = false
+    }
+
     private let pipeline = OrderedPipeline<Result<Prepared, Error>>()
     private var buffer: [UInt8] = []
-    private var chunkHashes: [ContentHash] = []
-    private var chunkIDs: [Int64] = []
-    private var size: Int64 = 0
-    /// The content being built: element width (picks the filter) and the base's chunks.
+    /// Contents in submission order from `front` on: chunks are committed to the first one
+    /// not complete, since results come back in order.
+    private var pending: [Pending] = []
+    private var front = 0
+    /// The content being submitted: element width (picks the filter), the base's chunks and
+    /// how many chunks it has so far.
     private var elementSize = 1
     private var baseChunks: [ChunkReference] = []
     private var position = 0
-    /// crc32c of the content's bytes read from a file so far.
-    private var contentCRC: UInt32 = 0
     private let crcCombiner: CRC32C.Combiner
     private let writeback: Writeback?
 
@@ -85,9 +99,11 @@ final class ContentWriter {
     /// version) is given, each chunk may be stored as the XOR against the base's chunk at the
     /// same position.
     func begin(dtype: DType?, base: Int64? = nil) throws {
+        precondition(pending.last?.expected != nil || pending.count == front, "begin() while a content is open")
         elementSize = dtype?.shuffleWidth ?? 1
         baseChunks = try base.map { try ContentReader(db: db).chunkList($0) } ?? []
-        contentCRC = 0
+        position = 0
+        pending.append(Pending())
     }
 
     /// Stores `bytes` as one content and returns its id (an existing id when identical bytes are stored).
@@ -97,11 +113,13 @@ final class ContentWriter {
         return try finish()
     }
 
-    /// Stores `count` bytes of `file` from `offset` as one content and returns its id with the
-    /// crc32c of those bytes (for the caller to check against the file's own index). The workers
-    /// read the chunks themselves, pread being safe from any thread, so the caller's thread only
-    /// inserts: it was the busier one when it read and copied every byte first.
-    func store(file: ReadableFile, offset: Int64, count: Int64, dtype: DType?, base: Int64?) throws -> (contentID: Int64, crc32c: UInt32) {
+    /// Stores `count` bytes of `file` from `offset` as one content; `then` gets its id and the
+    /// crc32c of those bytes (for the caller to check against the file's own index) once its
+    /// chunks are committed, which may be after later contents were submitted: call `flush()`
+    /// at the end. The workers read the chunks themselves, pread being safe from any thread,
+    /// so the caller's thread only inserts: it was the busier one when it read every byte first.
+    func store(file: ReadableFile, offset: Int64, count: Int64, dtype: DType?, base: Int64?,
+               then completion: @escaping (_ contentID: Int64, _ crc32c: UInt32) throws -> Void) throws {
         try begin(dtype: dtype, base: base)
         var done: Int64 = 0
         while done < count {
@@ -109,8 +127,17 @@ final class ContentWriter {
             try submit(.file(file, offset: offset + done, count: length))
             done += Int64(length)
         }
-        let id = try finish()
-        return (id, contentCRC)
+        try seal { id, crc in try completion(id!, crc) }
+    }
+
+    /// Runs `body` once every content submitted so far is recorded (and their completions ran),
+    /// keeping rows that depend on no content in order with those that do.
+    func afterPending(_ body: @escaping () throws -> Void) throws {
+        var barrier = Pending(expected: 0)
+        barrier.isBarrier = true
+        barrier.completion = { _, _ in try body() }
+        pending.append(barrier)
+        try recordCompleted()
     }
 
     /// Adds bytes to the content being built.
@@ -126,23 +153,45 @@ final class ContentWriter {
 
     /// Ends the content: stores what is buffered and the content row; returns its id.
     func finish() throws -> Int64 {
-        if !buffer.isEmpty { try submitBuffer() }
-        try drain()
-        let hash = ContentHash.ofContent(chunks: chunkHashes, size: size)
-        defer {
-            chunkHashes.removeAll()
-            chunkIDs.removeAll()
-            size = 0
-            position = 0
-            baseChunks = []
-            elementSize = 1
-        }
-        return try insertContent(hash: hash, size: size, chunkIDs: chunkIDs)
+        var id: Int64?
+        try seal { contentID, _ in id = contentID }
+        try flush()
+        return id!
     }
 
-    /// Commits every chunk still in flight.
-    private func drain() throws {
+    /// Commits every chunk in flight and records every content (running their completions).
+    func flush() throws {
         while let result = pipeline.next() { try commit(result.get()) }
+        try recordCompleted()
+    }
+
+    /// Closes the open content: no more chunks for it.
+    private func seal(_ completion: @escaping (Int64?, UInt32) throws -> Void) throws {
+        if !buffer.isEmpty { try submitBuffer() }
+        precondition(pending.count > front && pending[pending.count - 1].expected == nil, "no content is open")
+        pending[pending.count - 1].expected = position
+        pending[pending.count - 1].completion = completion
+        baseChunks = []
+        elementSize = 1
+        try recordCompleted()
+    }
+
+    /// Records the contents at the front whose chunks are all committed, in order.
+    private func recordCompleted() throws {
+        while front < pending.count, let expected = pending[front].expected, pending[front].ids.count == expected {
+            let content = pending[front]
+            pending[front] = Pending()
+            front += 1
+            if front == pending.count || front >= 64 {
+                pending.removeFirst(front)
+                front = 0
+            }
+            var id: Int64?
+            if !content.isBarrier {
+                id = try insertContent(hash: ContentHash.ofContent(chunks: content.hashes, size: content.size), size: content.size, chunkIDs: content.ids)
+            }
+            try content.completion?(id, content.crc)
+        }
     }
 
     private func submitBuffer() throws {
@@ -183,44 +232,50 @@ final class ContentWriter {
                     crc = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
                 }
                 let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
-                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc) }
+                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc, width: width) }
                 let baseBytes = baseChain.isEmpty ? nil : try ChunkDecoder.decode(chain: baseChain, verify: false)
                 let encoded = raw.withUnsafeBytes { raw in
                     guard let baseBytes else { return ChunkEncoder.encode(raw, elementSize: width, base: nil) }
                     return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, elementSize: width, base: $0) }
                 }
-                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc)
+                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc, width: width)
             }
         }
         while pipeline.isFull, let result = pipeline.next() { try commit(result.get()) }
     }
 
-    /// Records a prepared chunk (or finds it stored) on the caller's thread.
+    /// Records a prepared chunk (or finds it stored) on the caller's thread, for the first
+    /// content still waiting for chunks.
     private func commit(_ chunk: Prepared) throws {
         let count = Int64(chunk.raw.count)
         statistics.rawBytes += count
-        size += count
-        if let crc = chunk.crc {
-            contentCRC = chunk.raw.count == crcCombiner.length ? crcCombiner.combine(contentCRC, crc)
-                : CRC32C.combine(contentCRC, crc, secondLength: chunk.raw.count)
-        }
-        chunkHashes.append(chunk.hash)
-        if let id = try storedChunkID(chunk.hash) {
+        let id: Int64
+        if let stored = try storedChunkID(chunk.hash) {
             statistics.dedupBytes += count
             statistics.reusedChunks += 1
-            chunkIDs.append(id)
+            id = stored
         } else {
-            let encoded = chunk.encoded ?? chunk.raw.withUnsafeBytes { ChunkEncoder.encode($0, elementSize: elementSize, base: nil) }
+            let encoded = chunk.encoded ?? chunk.raw.withUnsafeBytes { ChunkEncoder.encode($0, elementSize: chunk.width, base: nil) }
             let base = encoded.isDelta ? chunk.base : nil
-            let id = try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: encoded, base: base) }
-            chunkIDs.append(id)
+            id = try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: encoded, base: base) }
             let stored = encoded.data?.count ?? chunk.raw.count
             statistics.storedBytes += Int64(stored)
             writeback?.wrote(stored)
             statistics.newChunks += 1
             if base != nil { statistics.deltaChunks += 1 }
         }
+        var content = pending[front]
+        pending[front] = Pending()  // one owner of the arrays while they grow
+        content.size += count
+        content.hashes.append(chunk.hash)
+        content.ids.append(id)
+        if let crc = chunk.crc {
+            content.crc = chunk.raw.count == crcCombiner.length ? crcCombiner.combine(content.crc, crc)
+                : CRC32C.combine(content.crc, crc, secondLength: chunk.raw.count)
+        }
+        pending[front] = content
         progress?(count)
+        try recordCompleted()
     }
 
     /// The id of the chunk stored under `hash`, if any.
