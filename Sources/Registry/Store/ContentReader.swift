@@ -37,20 +37,19 @@ struct ContentReader {
     }
 
     /// Writes each content at its place and returns the size and crc32c of each. The workers
-    /// decode each chunk and take its crc32c; this thread selects rows and writes the decoded
-    /// chunks in order (two workers writing one file contended for its inode lock in the kernel,
-    /// 15 % of a pull spinning). One pipeline runs through all the contents, so that a model of
-    /// many small tensors keeps the cores as busy as one large tensor.
+    /// decode each chunk, take its crc32c and write it at its place, one at a time per file
+    /// (two writing one file at once spun on its inode lock in the kernel: 15 % of a pull, and
+    /// seconds of system time at worst); this thread only selects rows. One pipeline runs
+    /// through all the contents, so that a model of many small tensors keeps the cores as busy
+    /// as one large tensor.
     func write(_ placements: [Placement], progress: ((Int64) -> Void)? = nil) throws -> [(size: Int64, crc32c: UInt32)] {
         let verify = verifyHashes
         let combiner = CRC32C.Combiner(length: ContentWriter.defaultChunkSize)
-        let pipeline = OrderedPipeline<Result<(placement: Int, at: Int64, bytes: [UInt8], crc: UInt32), Error>>()
+        let pipeline = OrderedPipeline<Result<(placement: Int, count: Int, crc: UInt32), Error>>()
         defer { while pipeline.next() != nil {} }
         var results = [(size: Int64, crc32c: UInt32)](repeating: (0, 0), count: placements.count)
-        func take(_ result: Result<(placement: Int, at: Int64, bytes: [UInt8], crc: UInt32), Error>) throws {
-            let (index, at, bytes, chunkCRC) = try result.get()
-            try bytes.withUnsafeBytes { try placements[index].file.write($0, at: at) }
-            let count = bytes.count
+        func take(_ result: Result<(placement: Int, count: Int, crc: UInt32), Error>) throws {
+            let (index, count, chunkCRC) = try result.get()
             let crc = results[index].crc32c
             results[index].crc32c = count == combiner.length ? combiner.combine(crc, chunkCRC) : CRC32C.combine(crc, chunkCRC, secondLength: count)
             results[index].size += Int64(count)
@@ -59,6 +58,7 @@ struct ContentReader {
         let ids = try db.cachedStatement(sql: "SELECT chunk_id FROM content_chunks WHERE content_id = ? ORDER BY seq")
         for (index, placement) in placements.enumerated() {
             var position = placement.offset
+            let file = placement.file
             for id in try Int64.fetchAll(ids, arguments: [placement.contentID]) {
                 let rows = try chain(id, of: placement.contentID)
                 guard (1...Self.maxRawSize).contains(rows[0].rawSize) else {
@@ -69,7 +69,8 @@ struct ContentReader {
                 pipeline.submit {
                     Result {
                         let bytes = try ChunkDecoder.decode(chain: rows, verify: verify)
-                        return (index, at, bytes, bytes.withUnsafeBytes { CRC32C.extend(0, $0) })
+                        try bytes.withUnsafeBytes { try file.write($0, at: at, exclusive: true) }
+                        return (index, bytes.count, bytes.withUnsafeBytes { CRC32C.extend(0, $0) })
                     }
                 }
                 while pipeline.isFull, let result = pipeline.next() { try take(result) }

@@ -90,6 +90,7 @@ public final class WritableFile: @unchecked Sendable {
     private let descriptor: FileDescriptor
     private var closed = false
     private let lock = NSLock()
+    private let writing = NSLock()
     private var written: Int64 = 0
     private var unsynced = 0
     /// One past the last byte written or extended to.
@@ -109,7 +110,11 @@ public final class WritableFile: @unchecked Sendable {
 
     deinit { if !closed { try? descriptor.close() } }
 
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(FormatError) {
+    /// Writes `bytes` at `offset`. With `exclusive`, writers of this file take turns: several
+    /// threads writing one file at once contend for its inode lock in the kernel, which spins.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64, exclusive: Bool = false) throws(FormatError) {
+        if exclusive { writing.lock() }
+        defer { if exclusive { writing.unlock() } }
         do {
             _ = try descriptor.writeAll(toAbsoluteOffset: offset, bytes)
         } catch {
