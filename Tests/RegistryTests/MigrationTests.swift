@@ -33,6 +33,14 @@ import TestSupport
                                      "meta_graph_tags", "signatures", "signature_tensors", "collections", "tensors", "files",
                                      "labels_by_pair", "meta_graphs_by_tag_set", "signatures_by_key", "content_chunks_by_chunk"]
         #expect(expected.isSubset(of: objects), "missing \(expected.subtracting(objects))")
+        // Built beside its path and linked into place: nothing staged is left, and the file has
+        // the settings an in-place creation gives (16 KiB pages, a rollback journal).
+        let folder = (path as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["registry.db"])
+        let settings = try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        }
+        #expect(settings.0 == 16384 && settings.1 == "delete", "\(settings)")
 
         // Opening again applies nothing twice and keeps what was stored.
         do {
