@@ -309,7 +309,10 @@ enum FuzzReplay {
 /// `Regressions/` when it fails; `finish` prints the summary line and asserts.
 final class FuzzRun {
     static let regressionsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Regressions").path
+    /// A hang, not a speed test: 1 s plus 1 s per MB of input (decoders are linear; a 2.5 MB
+    /// SavedModel mutant once took just over 1 s in a debug build beside the other suites).
     static let slowLimitNanoseconds: UInt64 = 1_000_000_000
+    static func slowLimit(bytes: Int) -> UInt64 { slowLimitNanoseconds + UInt64(bytes) * 1_000 }
 
     let target: String
     private(set) var inputs = 0, accepted = 0, rejected = 0
@@ -350,7 +353,7 @@ final class FuzzRun {
             return DispatchTime.now().uptimeNanoseconds - start
         }
         if elapsed > slowest { slowest = elapsed; slowestLabel = "round \(round), \(input.count) bytes, \(label)" }
-        if elapsed > Self.slowLimitNanoseconds { failure = (failure.map { $0 + "; " } ?? "") + "took \(elapsed / 1_000_000) ms" }
+        if elapsed > Self.slowLimit(bytes: input.count) { failure = (failure.map { $0 + "; " } ?? "") + "took \(elapsed / 1_000_000) ms" }
         if let failure {
             let path = Self.save(input, target: target)
             saved.append(path)

@@ -34,13 +34,13 @@ import TestSupport
                                      "labels_by_pair", "meta_graphs_by_tag_set", "signatures_by_key", "content_chunks_by_chunk"]
         #expect(expected.isSubset(of: objects), "missing \(expected.subtracting(objects))")
         // Built beside its path and linked into place: nothing staged is left, and the file has
-        // the settings an in-place creation gives (16 KiB pages, a rollback journal).
+        // the settings an in-place creation gives (32 KiB pages, a rollback journal).
         let folder = (path as NSString).deletingLastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["registry.db"])
         let settings = try DatabaseQueue(path: path).read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
         }
-        #expect(settings.0 == 16384 && settings.1 == "delete", "\(settings)")
+        #expect(settings.0 == 32768 && settings.1 == "delete", "\(settings)")
 
         // Opening again applies nothing twice and keeps what was stored.
         do {

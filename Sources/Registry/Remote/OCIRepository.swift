@@ -22,12 +22,14 @@ struct OCIRepository: Sendable {
         return .refused(what: what, status: response.status, code: error.code, message: error.message)
     }
 
-    /// Whether the repository holds the blob (HEAD).
+    /// Whether the repository holds the blob (HEAD). A server error counts as "no": a blob
+    /// the server was writing when it died answers 500 on docker-registry, and uploading it
+    /// again replaces it (or fails with the server's own error).
     func hasBlob(_ digest: String) throws -> Bool {
         let response = try client.send("HEAD", client.url("blobs/" + digest), what: "check blob \(digest)")
         switch response.status {
         case 200: return true
-        case 404: return false
+        case 404, 500...599: return false
         default: throw failure("check blob \(digest)", response)
         }
     }
