@@ -279,16 +279,44 @@ def history(b):
     if isinstance(pushed, dict):
         pushed = [pushed]
     rows.append(history_row(db, "64 MiB MLP, TF Adam, CheckpointManager, pushed (5 steps apart)", push_s))
+    slots = slot_breakdown(db)
     print("  TF run: %d checkpoints, loss %.3f -> %.3f, %s training, %s saving; push of the folder (%s): %s, %.0f MB/s"
           % (run["checkpoints"], run["first_loss"], run["last_loss"], fmt_s(run["train"]), fmt_s(run["save"]),
              fmt_bytes(folder_bytes(folder)), fmt_s(push_s), folder_bytes(folder) / push_s / 1e6))
     b.fresh(folder)
     b.fresh(db)
     print("")
+    print("  Adam run by variable kind, stored over raw of all 20 checkpoints: " + ", ".join(
+        "%s %.3fx (%s raw)" % (kind, stored / raw, fmt_bytes(raw)) for kind, (raw, stored) in slots if raw))
     table(["training history (20 checkpoints)", "versions", "one ckpt raw", "20x one", "stored (all chunks)",
            "stored/20x", "tensor bytes/ckpt", "tensor chunks stored", "tensors stored/20x", "time"], rows,
           "target: stored <= 0.7x of 20x one checkpoint for the Adam runs; 'one' is the latest checkpoint "
           "(tensors, files, MetaGraphDefs); time is the whole `registry train` or `registry push`.")
+
+
+def slot_breakdown(db):
+    """Stored over raw bytes per kind of tensor (weights, Adam's m and v, the rest) over every
+    version of the Adam run, counting each chunk once for the kind whose tensors use it."""
+    kinds = [("weights", []), ("Adam m", []), ("Adam v", []), ("other", [])]
+    with sqlite3.connect("file:%s?mode=ro" % db, uri=True) as con:
+        raw = dict((k, 0) for k, _ in kinds)
+        contents = dict((k, set()) for k, _ in kinds)
+        for key, size, content in con.execute("SELECT key, size, content_id FROM tensors WHERE content_id IS NOT NULL"):
+            key = key.decode("utf-8", "replace") if isinstance(key, bytes) else key
+            # tf.train.Checkpoint(model=..., m=..., v=...) of scripts/bench_models_tf.py.
+            kind = {"model": "weights", "m": "Adam m", "v": "Adam v"}.get(key.split("/")[0], "other")
+            raw[kind] += size
+            contents[kind].add(content)
+        out = []
+        for kind, _ in kinds:
+            ids = sorted(contents[kind])
+            stored = 0
+            if ids:
+                marks = ",".join("?" * len(ids))
+                stored = con.execute("SELECT COALESCE(SUM(stored_size), 0) FROM chunks WHERE id IN "
+                                     "(SELECT DISTINCT chunk_id FROM content_chunks WHERE content_id IN (%s))" % marks, ids).fetchone()[0]
+            out.append((kind, (raw[kind], stored)))
+        return out
 
 
 def history_row(db, label, seconds):
