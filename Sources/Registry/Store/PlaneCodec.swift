@@ -1,4 +1,5 @@
 import CShuffle
+import Foundation
 
 /// The stored form of a `.planes` chunk: the byte planes of its elements (`registry_shuffle`),
 /// each stored the way that pays for it. Random mantissa bytes stay raw without an LZ4 pass.
@@ -49,8 +50,9 @@ enum PlaneCodec {
             if let lz4 = scratch.withUnsafeMutableBytes({ LZ4.compress(plane, into: $0) }), lz4 < best.size {
                 best = (.lz4, lz4, 0, [])
             }
-            if m > 0 {
-                let values = rankedValues(plane)
+            // Bytes spread evenly over (nearly) all values, like random mantissa bits, have
+            // ranks as random as themselves: their bit planes cannot pay, so they are not tried.
+            if m > 0, let values = rankedValues(plane) {
                 ranked.withUnsafeMutableBytes { map(plane, through: ranks(of: values), into: $0) }
                 bits.withUnsafeMutableBytes { out in ranked.withUnsafeBytes { registry_bitshuffle(out.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), n) } }
                 var total = bitsHeader + n - 8 * m, mask: UInt8 = 0
@@ -77,11 +79,16 @@ enum PlaneCodec {
         return (plan, size)
     }
 
-    /// The plane's byte values from the commonest to the rarest (ties by value): rank → value.
-    static func rankedValues(_ plane: UnsafeRawBufferPointer) -> [UInt8] {
+    /// The plane's byte values from the commonest to the rarest (ties by value): rank → value;
+    /// nil when the bytes are spread nearly evenly (over 7.9 bits of entropy per byte).
+    static func rankedValues(_ plane: UnsafeRawBufferPointer) -> [UInt8]? {
         var counts = [UInt32](repeating: 0, count: 256)
         counts.withUnsafeMutableBufferPointer { registry_byte_histogram($0.baseAddress!, plane.baseAddress?.assumingMemoryBound(to: UInt8.self), plane.count) }
-        return (0..<256).sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }.map { UInt8($0) }
+        let total = Double(plane.count)
+        let entropy = counts.reduce(0.0) { sum, count in count == 0 ? sum : sum - Double(count) / total * log2(Double(count) / total) }
+        guard entropy <= 7.9 else { return nil }
+        let present = (0..<256).filter { counts[$0] > 0 }.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
+        return (present + (0..<256).filter { counts[$0] == 0 }).map { UInt8($0) }
     }
 
     /// The inverse of a rank → value table: value → rank.
