@@ -1,4 +1,3 @@
-import CWriteback
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -33,12 +32,13 @@ final class Writeback {
         descriptor = found
     }
 
-    /// Counts `bytes` written; past `interval`, starts their writeback. Failures are ignored:
-    /// the commit's fsync is what makes the bytes durable, this only makes it shorter.
+    /// Counts `bytes` written; past `interval`, starts their writeback (on a background
+    /// thread). Failures are ignored: the commit's fsync is what makes the bytes durable, this
+    /// only makes it shorter. The descriptor is SQLite's and stays open with the connection.
     func wrote(_ bytes: Int) {
         pending += bytes
         guard pending >= Self.interval else { return }
         pending = 0
-        _ = registry_start_writeback(descriptor)
+        StartedWriteback.start(descriptor)
     }
 }
