@@ -116,8 +116,8 @@ struct FolderExporter {
             try file.sync()
             try file.close()
         }
-        for record in files where record.isFolder { try StagedFolder.syncFolder(folder + "/" + record.path) }
-        try StagedFolder.syncFolder(folder)
+        for record in files where record.isFolder { try FileSystem.syncFolder(folder + "/" + record.path) }
+        try FileSystem.syncFolder(folder)
         return written
     }
 

@@ -7,48 +7,22 @@ enum StagedFolder {
     static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
         let parent = (target as NSString).deletingLastPathComponent
         let folder = parent.isEmpty ? "." : parent
-        let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(host)-"
-        removeAbandoned(in: folder, prefix: stagingPrefix)
+        let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
+        FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
         let staging = folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         if FileSystem.exists(target) && !force {
             throw RegistryError.targetExists(path: target)
         }
         do {
             let written = try body(staging)
-            try syncFolder(staging)
+            try FileSystem.syncFolder(staging)
             try moveIntoPlace(staging, target: target, force: force)
-            try syncFolder(folder)
+            try FileSystem.syncFolder(folder)
             return written
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
         }
-    }
-
-    /// This machine's name, part of staging names so that only its own leftovers are judged.
-    static let host: String = {
-        let name = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
-        return name.isEmpty ? "host" : String(name.prefix(32))
-    }()
-
-    /// Removes staging folders (and moved-aside `.old` ones) of earlier writes to the same
-    /// target that were killed: their name carries this host and a process id that is gone.
-    static func removeAbandoned(in folder: String, prefix: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = pid_t(pidText), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: folder + "/" + name)
-            }
-        }
-    }
-
-    static func syncFolder(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw FormatError.io(file: path, operation: "open folder", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw FormatError.io(file: path, operation: "fsync folder", reason: String(cString: strerror(errno))) }
     }
 
     static func moveIntoPlace(_ staging: String, target: String, force: Bool) throws {

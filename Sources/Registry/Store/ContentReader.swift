@@ -50,8 +50,7 @@ struct ContentReader {
         var results = [(size: Int64, crc32c: UInt32)](repeating: (0, 0), count: placements.count)
         func take(_ result: Result<(placement: Int, count: Int, crc: UInt32), Error>) throws {
             let (index, count, chunkCRC) = try result.get()
-            let crc = results[index].crc32c
-            results[index].crc32c = count == combiner.length ? combiner.combine(crc, chunkCRC) : CRC32C.combine(crc, chunkCRC, secondLength: count)
+            results[index].crc32c = combiner.combine(results[index].crc32c, chunkCRC, secondLength: count)
             results[index].size += Int64(count)
             progress?(Int64(count))
         }
@@ -69,7 +68,7 @@ struct ContentReader {
                 pipeline.submit {
                     Result {
                         let bytes = try ChunkDecoder.decode(chain: rows, verify: verify)
-                        try bytes.withUnsafeBytes { try file.write($0, at: at, exclusive: true) }
+                        try bytes.withUnsafeBytes { try file.write($0, at: at) }
                         return (index, bytes.count, bytes.withUnsafeBytes { CRC32C.extend(0, $0) })
                     }
                 }

@@ -270,8 +270,7 @@ final class ContentWriter {
         content.hashes.append(chunk.hash)
         content.ids.append(id)
         if let crc = chunk.crc {
-            content.crc = chunk.raw.count == crcCombiner.length ? crcCombiner.combine(content.crc, crc)
-                : CRC32C.combine(content.crc, crc, secondLength: chunk.raw.count)
+            content.crc = crcCombiner.combine(content.crc, crc, secondLength: chunk.raw.count)
         }
         pending[front] = content
         progress?(count)

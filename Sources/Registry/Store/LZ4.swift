@@ -5,16 +5,13 @@ import CLZ4
 enum LZ4 {
     /// Compressed bytes, or nil when compression would not make the block smaller.
     static func compress(_ source: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard source.count > 0, source.count <= Int(LZ4_MAX_INPUT_SIZE) else { return nil }
-        let bound = Int(LZ4_compressBound(Int32(source.count)))
-        var written: Int32 = 0
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-            written = LZ4_compress_default(source.baseAddress!.assumingMemoryBound(to: CChar.self),
-                                           UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(source.count), Int32(bound))
-            count = max(0, Int(written))
+        guard source.count > 1 else { return nil }
+        var written: Int?
+        let output = [UInt8](unsafeUninitializedCapacity: source.count - 1) { out, count in
+            written = compress(source, into: UnsafeMutableRawBufferPointer(out))
+            count = written ?? 0
         }
-        guard written > 0, Int(written) < source.count else { return nil }
-        return output
+        return written == nil ? nil : output
     }
 
     /// Compresses into `output` and returns the compressed length, or nil when the result would

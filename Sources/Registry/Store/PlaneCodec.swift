@@ -41,9 +41,8 @@ enum PlaneCodec {
         let n = shuffled.count / width, m = n / 8
         var plan = Plan(modes: [], bitMasks: [], values: [])
         var size = headerEntry * width + shuffled.count - n * width
-        var scratch = [UInt8](repeating: 0, count: max(n, 1))
-        var ranked = [UInt8](repeating: 0, count: max(n, 1))
-        var bits = [UInt8](repeating: 0, count: max(n, 1))
+        var scratch = [UInt8](repeating: 0, count: bitsHeader + n)
+        var encoder = BitsEncoder(planeSize: n)
         for k in 0..<width {
             let plane = UnsafeRawBufferPointer(rebasing: shuffled[(k * n)..<((k + 1) * n)])
             var best: (mode: Mode, size: Int, mask: UInt8, values: [UInt8]) = (.raw, n, 0, [])
@@ -53,22 +52,10 @@ enum PlaneCodec {
             // Bytes spread evenly over (nearly) all values, like random mantissa bits, have
             // ranks as random as themselves: their bit planes cannot pay, so they are not tried.
             if m > 0, let values = rankedValues(plane) {
-                ranked.withUnsafeMutableBytes { map(plane, through: ranks(of: values), into: $0) }
-                bits.withUnsafeMutableBytes { out in ranked.withUnsafeBytes { registry_bitshuffle(out.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), n) } }
-                var total = bitsHeader + n - 8 * m, mask: UInt8 = 0
-                bits.withUnsafeBytes { all in
-                    for b in 0..<8 {
-                        let bitPlane = UnsafeRawBufferPointer(rebasing: all[(b * m)..<((b + 1) * m)])
-                        let packed = scratch.withUnsafeMutableBytes { LZ4.compress(bitPlane, into: $0) }
-                        if let packed, Double(packed) < worthwhile * Double(m) {
-                            total += packed
-                            mask |= 1 << b
-                        } else {
-                            total += m
-                        }
-                    }
+                let bits = scratch.withUnsafeMutableBytes {
+                    encoder.write(plane, values: values, attempt: 0xFF, threshold: worthwhile, into: $0)
                 }
-                if total < best.size { best = (.bits, total, mask, values) }
+                if bits.size < best.size { best = (.bits, bits.size, bits.compressed, values) }
             }
             if best.mode != .raw, Double(best.size) >= worthwhile * Double(n) { best = (.raw, n, 0, []) }
             plan.modes.append(best.mode)
@@ -111,9 +98,7 @@ enum PlaneCodec {
     static func pack(_ shuffled: UnsafeRawBufferPointer, width: Int, plan: Plan) -> [UInt8]? {
         let n = shuffled.count / width, m = n / 8
         let capacity = headerEntry * width + shuffled.count + bitsHeader
-        let usesBits = plan.modes.contains(.bits)
-        var bits = usesBits ? [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n } : []
-        var ranked = usesBits ? [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n } : []
+        var encoder = BitsEncoder(planeSize: plan.modes.contains(.bits) ? n : 0)
         var length = 0
         let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             let out = UnsafeMutableRawBufferPointer(buffer)
@@ -132,29 +117,8 @@ enum PlaneCodec {
                         mode = .raw
                     }
                 case .bits:
-                    let values = plan.values[k]
-                    UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + 256)]).copyBytes(from: values)
-                    ranked.withUnsafeMutableBytes { map(plane, through: ranks(of: values), into: $0) }
-                    bits.withUnsafeMutableBytes { all in
-                        ranked.withUnsafeBytes { registry_bitshuffle(all.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), n) }
-                        cursor += bitsHeader
-                        for b in 0..<8 {
-                            let bitPlane = UnsafeRawBufferPointer(rebasing: all[(b * m)..<((b + 1) * m)])
-                            var stored = m
-                            if plan.bitMasks[k] & (1 << b) != 0,
-                               let packed = LZ4.compress(bitPlane, into: UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + m)])) {
-                                stored = packed
-                            } else {
-                                UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + m)]).copyMemory(from: bitPlane)
-                            }
-                            writeLength(stored, into: out, at: start + 256 + 4 * b)
-                            cursor += stored
-                        }
-                    }
-                    ranked.withUnsafeBytes { all in
-                        UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + n - 8 * m)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: all[(8 * m)..<n]))
-                    }
-                    cursor += n - 8 * m
+                    cursor += encoder.write(plane, values: plan.values[k], attempt: plan.bitMasks[k], threshold: 1,
+                                            into: UnsafeMutableRawBufferPointer(rebasing: out[cursor...])).size
                     if cursor - start >= n {
                         cursor = start
                         mode = .raw
@@ -176,6 +140,51 @@ enum PlaneCodec {
             count = length
         }
         return length > 0 ? out : nil
+    }
+
+    /// Writes planes in `bits` mode, for `plan` (on a sample) and `pack` (on the chunk) alike;
+    /// holds the two plane-sized buffers that takes.
+    private struct BitsEncoder {
+        private var ranked: [UInt8]
+        private var bits: [UInt8]
+
+        init(planeSize n: Int) {
+            ranked = [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n }
+            bits = [UInt8](unsafeUninitializedCapacity: n) { _, count in count = n }
+        }
+
+        /// Writes `plane` in `bits` mode at the start of `out` (which holds at least
+        /// `bitsHeader + plane.count` bytes): the rank table, the eight lengths, each bit plane
+        /// of the ranks named in `attempt` LZ4-compressed when that comes below `threshold` of
+        /// its size and raw otherwise, then the ranks of the plane's last n % 8 bytes. Returns
+        /// the bytes written and the bit planes compressed.
+        mutating func write(_ plane: UnsafeRawBufferPointer, values: [UInt8], attempt: UInt8, threshold: Double,
+                            into out: UnsafeMutableRawBufferPointer) -> (size: Int, compressed: UInt8) {
+            let n = plane.count, m = n / 8
+            UnsafeMutableRawBufferPointer(rebasing: out[0..<256]).copyBytes(from: values)
+            ranked.withUnsafeMutableBytes { map(plane, through: ranks(of: values), into: $0) }
+            var cursor = bitsHeader, compressed: UInt8 = 0
+            bits.withUnsafeMutableBytes { all in
+                ranked.withUnsafeBytes { registry_bitshuffle(all.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), n) }
+                for b in 0..<8 {
+                    let bitPlane = UnsafeRawBufferPointer(rebasing: all[(b * m)..<((b + 1) * m)])
+                    let target = UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + m)])
+                    var stored = m
+                    if attempt & (1 << b) != 0, let packed = LZ4.compress(bitPlane, into: target), Double(packed) < threshold * Double(m) {
+                        stored = packed
+                        compressed |= 1 << b
+                    } else {
+                        target.copyMemory(from: bitPlane)
+                    }
+                    writeLength(stored, into: out, at: 256 + 4 * b)
+                    cursor += stored
+                }
+            }
+            ranked.withUnsafeBytes { all in
+                UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + n - 8 * m)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: all[(8 * m)..<n]))
+            }
+            return (cursor + n - 8 * m, compressed)
+        }
     }
 
     /// Decodes a stored form into the chunk's `rawSize` bytes (planes put back together), or
@@ -254,7 +263,7 @@ enum PlaneCodec {
         for b in 0..<4 { out[offset + b] = UInt8(truncatingIfNeeded: value >> (8 * b)) }
     }
 
-    private static func readLength(_ data: UnsafeRawBufferPointer, at offset: Int) -> Int {
+    fileprivate static func readLength(_ data: UnsafeRawBufferPointer, at offset: Int) -> Int {
         (0..<4).reduce(0) { $0 | Int(data[offset + $1]) << (8 * $1) }
     }
 }
@@ -270,7 +279,7 @@ enum LegacyPlaneCodec {
         var offset = 4 * width
         let ok = shuffled.withUnsafeMutableBytes { all -> Bool in
             for k in 0..<width {
-                let stored = (0..<4).reduce(0) { $0 | Int(data[4 * k + $1]) << (8 * $1) }
+                let stored = PlaneCodec.readLength(data, at: 4 * k)
                 guard stored <= data.count - offset else { return false }
                 let source = UnsafeRawBufferPointer(rebasing: data[offset..<(offset + stored)])
                 let target = UnsafeMutableRawBufferPointer(rebasing: all[(k * plane)..<((k + 1) * plane)])

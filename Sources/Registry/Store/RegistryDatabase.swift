@@ -13,7 +13,7 @@ enum RegistryDatabase {
         // (SQLite then says "database is locked" at once, without waiting). Such a collision is
         // brief: open again, a few times, unless the attempt already waited out the busy timeout.
         if !readOnly {
-            removeAbandonedStaging(path: path)
+            FileSystem.removeAbandoned(in: folder(of: path), prefix: stagingPrefix(path))
             if access(path, F_OK) != 0 { createStaged(path: path) }
         }
         var attempt = 1
@@ -57,7 +57,7 @@ enum RegistryDatabase {
     /// fails when another process created the registry first, and then its file is kept. Any
     /// failure here leaves the ordinary path (which migrates in place) to do the work.
     private static func createStaged(path: String) {
-        let staged = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let staged = folder(of: path) + "/" + stagingPrefix(path) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(staged) }
         do {
             var configuration = Configuration()
@@ -74,27 +74,21 @@ enum RegistryDatabase {
             let synced = fsync(file.rawValue) == 0
             try file.close()
             guard synced, link(staged, path) == 0 else { return }
-            let folder = (path as NSString).deletingLastPathComponent
-            if let directory = try? FileDescriptor.open(FilePath(folder.isEmpty ? "." : folder), .readOnly, options: [.directory, .closeOnExec]) {
-                fsync(directory.rawValue)
-                try? directory.close()
-            }
+            try? FileSystem.syncFolder(folder(of: path))
         } catch {
             return
         }
     }
 
-    /// Removes what `createStaged` left beside `path` when its process was killed: files named
-    /// `NAME.new-PID-…` whose process is gone (a live one may still be building its own).
-    private static func removeAbandonedStaging(path: String) {
+    /// A new registry is built as `NAME.new-HOST-PID-RANDOM` beside `NAME`; what a killed
+    /// process left under that name is removed when the registry is next opened for writing.
+    private static func stagingPrefix(_ path: String) -> String {
+        (path as NSString).lastPathComponent + ".new-\(FileSystem.host)-"
+    }
+
+    private static func folder(of path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + ".new-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid(),
-                  kill(pid, 0) != 0, errno == ESRCH else { continue }
-            unlink(folder.isEmpty ? name : folder + "/" + name)
-        }
+        return folder.isEmpty ? "." : folder
     }
 
     /// Leaves WAL for the rollback journal (see `tune`); run once the file is known to be ours.

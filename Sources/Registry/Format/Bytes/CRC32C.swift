@@ -42,9 +42,10 @@ public enum CRC32C {
             }
         }
 
-        /// The crc of A followed by B, B being `length` bytes long.
-        public func combine(_ first: UInt32, _ second: UInt32) -> UInt32 {
-            ccrc32c_combine_with(matrix, first, second)
+        /// The crc of A followed by B, B being `secondLength` bytes long: 32 steps when that is
+        /// `length`, the general `CRC32C.combine` otherwise.
+        public func combine(_ first: UInt32, _ second: UInt32, secondLength: Int) -> UInt32 {
+            secondLength == length ? ccrc32c_combine_with(matrix, first, second) : CRC32C.combine(first, second, secondLength: secondLength)
         }
     }
 

@@ -83,14 +83,14 @@ public final class ReadableFile: Sendable {
 }
 
 /// A file being written; owns its descriptor. `sync()` makes the bytes durable. Several
-/// threads may write distinct ranges at once (positional writes; the length is kept under a
-/// lock); closing is the owner's, after the writes.
+/// threads may write distinct ranges: they take turns (one lock, which also keeps the length),
+/// since threads writing one file at once contend for its inode lock in the kernel, which
+/// spins. Closing is the owner's, after the writes.
 public final class WritableFile: @unchecked Sendable {
     public let path: String
     private let descriptor: FileDescriptor
     private var closed = false
     private let lock = NSLock()
-    private let writing = NSLock()
     private var written: Int64 = 0
     private var unsynced = 0
     /// One past the last byte written or extended to.
@@ -115,24 +115,25 @@ public final class WritableFile: @unchecked Sendable {
         }
     }
 
-    /// Writes `bytes` at `offset`. With `exclusive`, writers of this file take turns: several
-    /// threads writing one file at once contend for its inode lock in the kernel, which spins.
-    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64, exclusive: Bool = false) throws(FormatError) {
-        if exclusive { writing.lock() }
-        defer { if exclusive { writing.unlock() } }
+    /// Writes `bytes` at `offset` (see the type's note on threads).
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(FormatError) {
+        lock.lock()
+        var startWriteback = false
+        defer {
+            lock.unlock()
+            if startWriteback { self.startWriteback() }
+        }
         do {
             _ = try descriptor.writeAll(toAbsoluteOffset: offset, bytes)
         } catch {
             throw .io(file: path, operation: "write", reason: "\(error)")
         }
-        let startWriteback = lock.withLock {
-            written = max(written, offset + Int64(bytes.count))
-            unsynced += bytes.count
-            guard unsynced >= Self.writebackInterval else { return false }
+        written = max(written, offset + Int64(bytes.count))
+        unsynced += bytes.count
+        if unsynced >= Self.writebackInterval {
             unsynced = 0
-            return true
+            startWriteback = true
         }
-        if startWriteback { self.startWriteback() }
     }
 
     /// Every this many bytes written, their writeback starts (`startWriteback`): the files we

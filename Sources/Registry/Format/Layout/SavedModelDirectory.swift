@@ -123,4 +123,32 @@ public enum FileSystem {
         var info = stat()
         return lstat(path, &info) == 0
     }
+
+    /// Makes a folder's entries (files created, renamed or linked into it) durable.
+    public static func syncFolder(_ path: String) throws(FormatError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(file: path, operation: "open folder", reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(file: path, operation: "fsync folder", reason: String(cString: strerror(errno))) }
+    }
+
+    /// This machine's name, part of staging names so that only its own leftovers are judged.
+    public static let host: String = {
+        let name = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        return name.isEmpty ? "host" : String(name.prefix(32))
+    }()
+
+    /// Removes what writes that were killed left in `folder`: entries named `prefix` + a process
+    /// id + anything, where the process is gone (the prefix carries this `host`, so that only
+    /// this machine's leftovers are judged).
+    public static func removeAbandoned(in folder: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = pid_t(pidText), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: folder + "/" + name)
+            }
+        }
+    }
 }
