@@ -365,7 +365,7 @@ def large_weights(b):
     b.fresh(db)
     print("")
     table(["large_weights tensor", "dtype", "raw", "stored", "stored/raw", "chunks", "filters", "deltas", "content"],
-          rows, "filters: 0 raw, 1 LZ4, 2 byte planes + LZ4 (read only), 3 byte planes each raw, LZ4 or ranked bit planes (as recorded per chunk); baseline: raw (1.000).")
+          rows, "filters: 0 raw, 1 LZ4, 2 byte planes + LZ4 (read only), 3 byte planes each raw, LZ4 or ranked bit planes, 4 the same over the difference from the parent (as recorded per chunk); baseline: raw (1.000).")
 
 
 # ---------------------------------------------------------------- 4. ls over 10,000 versions

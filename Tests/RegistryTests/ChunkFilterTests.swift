@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 @testable import Registry
 
-/// Chunk filters (shuffle + LZ4, LZ4, raw) chosen per chunk, and XOR deltas against the parent
-/// checkpoint with bounded chains: every choice decodes to the exact bytes.
+/// Chunk filters (byte planes, LZ4, raw) chosen per chunk, and deltas (differences or XOR)
+/// against the parent checkpoint with bounded chains: every choice decodes to the exact bytes.
 @Suite struct ChunkFilterTests {
     /// Normal-ish floats (sum of uniforms), scaled like trained weights.
     static func weights(_ count: Int, seed: UInt64, scale: Float = 0.05) -> [Float] {
@@ -148,18 +148,94 @@ import TestSupport
         }
     }
 
-    @Test func aSmallStepIsStoredAsTheXorAgainstItsParent() throws {
+    @Test func aSmallStepIsStoredAsTheDifferenceFromItsParent() throws {
         let parent = Self.weights(1 << 18, seed: 11)
         let child = Self.step(parent, seed: 12)
         let full = try Self.roundTrip(Self.bytes(child), width: 4)
         let delta = try Self.roundTrip(Self.bytes(child), width: 4, base: Self.bytes(parent))
-        #expect(delta.isDelta)
+        #expect(delta.isDelta && delta.filter == .planesDifference, "filter \(delta.filter)")
         // Sign, exponent and the top mantissa bits do not change: two of the four bytes are
         // (nearly) free, the third mostly so.
         #expect(Double(delta.data!.count) < 0.66 * Double(child.count * 4) && delta.data!.count < full.data!.count * 4 / 5,
                 "delta \(delta.data!.count) vs whole \(full.data!.count) of \(child.count * 4)")
         // A base of another size is never used.
         #expect(try !Self.roundTrip(Self.bytes(child), width: 4, base: Array(Self.bytes(parent).dropLast(4))).isDelta)
+        // Widths the difference does not take (3) fall back to the XOR; bytes to LZ4 of the XOR.
+        var rng = SplitMix64(seed: 13)
+        let noise = (0..<(3 << 16)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let lowBytesMoved = noise.indices.map { $0 % 3 == 0 ? noise[$0] &+ UInt8(rng.next() % 16) : noise[$0] }
+        let odd = try Self.roundTrip(lowBytesMoved, width: 3, base: noise)
+        #expect(odd.isDelta && odd.filter == .planes, "width 3: filter \(odd.filter), delta \(odd.isDelta)")
+        var zeros = [UInt8](repeating: 0, count: noise.count)
+        zeros.replaceSubrange(0..<64, with: repeatElement(1, count: 64))
+        let bytes = try Self.roundTrip(zip(noise, zeros).map { $0 ^ $1 }, width: 1, base: noise)
+        #expect(bytes.isDelta && bytes.filter == .lz4, "bytes: filter \(bytes.filter), delta \(bytes.isDelta)")
+    }
+
+    /// Adam's second moment grows a little at every step, so each element moves by a small
+    /// positive amount: its difference keeps the high bytes at zero where an XOR flips every
+    /// bit a carry ran through, and it stores smaller than the XOR would.
+    @Test func aGrowingMomentStoresSmallerAsADifferenceThanAsAnXor() throws {
+        var rng = SplitMix64(seed: 31)
+        let gradients = Self.weights(1 << 18, seed: 32, scale: 0.01)
+        let parent = gradients.map { 0.05 * $0 * $0 }
+        let child = zip(parent, gradients).map { v, g in 0.995 * v + 0.001 * (g * g) * Float(rng.uniform(0.5, 2)) }
+        let delta = try Self.roundTrip(Self.bytes(child), width: 4, base: Self.bytes(parent))
+        #expect(delta.filter == .planesDifference)
+        let xor = zip(Self.bytes(child), Self.bytes(parent)).map { $0 ^ $1 }
+        let asXor = xor.withUnsafeBytes { ChunkEncoder.shuffle($0, width: 4) }.withUnsafeBytes { planes in
+            PlaneCodec.pack(planes, width: 4, plan: PlaneCodec.plan(planes, width: 4).plan) ?? xor
+        }
+        #expect(Double(delta.data!.count) < 0.97 * Double(asXor.count), "difference \(delta.data!.count), XOR \(asXor.count)")
+    }
+
+    /// registry_difference and its inverse are exact for every width, with carries and borrows
+    /// across the whole element (0 - max, max - 0, the sign bit) and a trailing partial element.
+    @Test func differencesRoundTripAtEveryWidth() {
+        var rng = SplitMix64(seed: 41)
+        for width in [1, 2, 3, 4, 8] {
+            for count in [0, 1, 7, 8, 9, 64, 1001] {
+                var a = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                var b = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                if count >= 16 { a.replaceSubrange(0..<8, with: repeatElement(0, count: 8)); b.replaceSubrange(0..<8, with: repeatElement(0xFF, count: 8)) }
+                if count >= 24 { a.replaceSubrange(8..<16, with: repeatElement(0x80, count: 8)); b.replaceSubrange(8..<16, with: repeatElement(0x7F, count: 8)) }
+                var d = [UInt8](repeating: 0, count: count), back = d
+                d.withUnsafeMutableBufferPointer { registry_difference($0.baseAddress, a, b, count, width) }
+                back.withUnsafeMutableBufferPointer { registry_undifference($0.baseAddress, d, b, count, width) }
+                #expect(back == a, "width \(width), \(count) bytes")
+                // In place, as the decoder calls it (the output over the difference).
+                var inPlace = d
+                inPlace.withUnsafeMutableBufferPointer { registry_undifference($0.baseAddress, $0.baseAddress, b, count, width) }
+                #expect(inPlace == a, "width \(width), \(count) bytes, in place")
+                var scalar = [UInt8](repeating: 0, count: count)
+                for i in 0..<count { scalar[i] = a[i] ^ b[i] }
+                var xored = a
+                xored.withUnsafeMutableBufferPointer { registry_xor($0.baseAddress, $0.baseAddress, b, count) }
+                #expect(xored == scalar, "XOR in place, \(count) bytes")
+            }
+        }
+        // Zigzag: a step of +1 is 2, -1 is 1, in the low byte of the element.
+        let base: [UInt32] = [1000, 1000], moved: [UInt32] = [1001, 999]
+        var out = [UInt32](repeating: 7, count: 2)
+        out.withUnsafeMutableBytes { o in moved.withUnsafeBytes { m in base.withUnsafeBytes { b in
+            registry_difference(o.bindMemory(to: UInt8.self).baseAddress, m.bindMemory(to: UInt8.self).baseAddress, b.bindMemory(to: UInt8.self).baseAddress, 8, 4)
+        } } }
+        #expect(out == [2, 1])
+    }
+
+    /// A difference row without a base, or of a width the registry never writes, is damage.
+    @Test func malformedDifferenceRowsAreRefused() throws {
+        let child = Self.bytes(Self.step(Self.weights(4096, seed: 51), seed: 52))
+        let hash = child.withUnsafeBytes { ContentHash.ofChunk($0) }
+        let base = StoredChunk(id: 1, hash: Data(), filter: 0, width: 1, rawSize: child.count, baseID: nil, depth: 0, data: Data(child))
+        let shuffled = child.withUnsafeBytes { ChunkEncoder.shuffle($0, width: 4) }
+        let packed = try #require(shuffled.withUnsafeBytes { PlaneCodec.pack($0, width: 4, plan: PlaneCodec.plan($0, width: 4).plan) })
+        let alone = StoredChunk(id: 2, hash: Data(hash.bytes), filter: ChunkFilter.planesDifference.rawValue, width: 4, rawSize: child.count,
+                                baseID: nil, depth: 0, data: Data(packed))
+        #expect(throws: StoreError.self) { _ = try ChunkDecoder.decode(chain: [alone], verify: false) }
+        var odd = alone
+        (odd.width, odd.baseID, odd.depth) = (3, 1, 1)
+        #expect(throws: StoreError.self) { _ = try ChunkDecoder.decode(chain: [odd, base], verify: false) }
     }
 
     /// A training run through the registry: deltas are used, chains stay within `maxDepth`,

@@ -35,4 +35,13 @@ void registry_byte_histogram(uint32_t counts[256], const uint8_t *in, size_t n);
 /// out[i] = a[i] ^ b[i] for i < count (out may be a or b).
 void registry_xor(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t count);
 
+/// Element-wise difference of little-endian `width`-byte integers (width 2, 4 or 8),
+/// zigzag-encoded: out = zigzag(a - b), so a small step either way has high bytes of zero,
+/// where an XOR would flip every bit a carry ran through. A trailing partial element is
+/// XOR-ed. `out` may be a or b.
+void registry_difference(uint8_t *out, const uint8_t *a, const uint8_t *b, size_t count, size_t width);
+
+/// The inverse of registry_difference: out = base + unzigzag(diff). `out` may be diff or base.
+void registry_undifference(uint8_t *out, const uint8_t *diff, const uint8_t *base, size_t count, size_t width);
+
 #endif
