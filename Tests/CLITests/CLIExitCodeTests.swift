@@ -43,6 +43,24 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+
+    /// A push of a path that is not a folder says so in words, naming the path (Foundation's
+    /// own message was "The operation could not be completed. (NSCocoaErrorDomain error 256.)").
+    @Test func pushingAFileOrAMissingPathSaysWhatIsWrong() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let file = cli.tmp.path + "/saved_model.pb"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: file))
+        for (path, words) in [(file, "a file, not a folder"), (cli.tmp.path + "/nowhere", "no such folder")] {
+            for verb in [["push", path, "m"], ["inspect", path]] {
+                let result = try cli.run(verb)
+                #expect(result.status == 1 && result.stderr.contains(path) && result.stderr.contains(words), "\(verb): \(result)")
+                #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("could not be completed"), "\(result.stderr)")
+            }
+        }
+        let listed = try #require(try cli.json("ls") as? [Any])
+        #expect(listed.isEmpty)
+    }
     @Test func pullRefusesAnExistingFolderUnlessForced() throws {
         let cli = try CLI()
         defer { cli.cleanup() }

@@ -16,6 +16,14 @@ public struct DirectoryListing: Sendable, Equatable {
     }
 
     public static func scan(_ root: String) throws(FormatError) -> DirectoryListing {
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            let reason = errno == ENOENT ? "no such folder; check the path" : String(cString: strerror(errno))
+            throw .missing(file: root, detail: reason)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .unsupported(file: root, detail: "this is a file, not a folder; give the folder that holds saved_model.pb (or the checkpoint files)")
+        }
         var listing = DirectoryListing()
         try scan(root: root, relative: "", into: &listing)
         listing.files.sort()
@@ -29,7 +37,7 @@ public struct DirectoryListing: Sendable, Equatable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
         } catch {
-            throw .io(file: folder, operation: "list", reason: (error as NSError).localizedDescription)
+            throw .io(file: folder, operation: "list", reason: Self.reason(error))
         }
         for name in names.sorted() {
             let child = relative.isEmpty ? name : relative + "/" + name
@@ -50,6 +58,15 @@ public struct DirectoryListing: Sendable, Equatable {
                 throw .unsafePath(file: root + "/" + child, detail: "not a regular file or folder")
             }
         }
+    }
+
+    /// The operating system's words for why a folder could not be listed (Foundation's own
+    /// message is "The operation could not be completed" with an error number).
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        if let posix = underlying, posix.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(posix.code))) }
+        return nsError.localizedDescription
     }
 }
 
