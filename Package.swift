@@ -22,15 +22,15 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]),
-        .systemLibrary(
-            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
         // glibc's mallopt, for the CLI's allocator settings (malloc.h is not in the Glibc module).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // crc32c with the SSE4.2 instruction where the CPU has it (C, because Swift cannot reach the intrinsic).
         .target(name: "CCRC32C", path: "Sources/CCRC32C"),
         // Byte shuffle and XOR for chunk filters (C loops the compiler vectorises).
         .target(name: "CShuffle", path: "Sources/CShuffle"),
+        // OpenBLAS's cblas_sgemm, loaded with dlopen on first use (libopenblas-dev): linked, its
+        // threads start and spin in every command, not only in `train`.
+        .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
         .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.

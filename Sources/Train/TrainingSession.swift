@@ -61,6 +61,7 @@ public final class TrainingSession {
     private var pendingCurve: [MetricPoint] = []
 
     public init(registry: ModelRegistry, configuration: Configuration, start: Start) throws {
+        try BLAS.load()
         self.registry = registry
         self.configuration = configuration
         let existing = (try? registry.history(model: configuration.run)) ?? []

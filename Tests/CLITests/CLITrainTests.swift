@@ -4,6 +4,26 @@ import TestSupport
 
 /// `registry train`, `history --plot` and `pull --checkpoint` as a user drives them.
 @Suite struct CLITrainTests {
+#if os(Linux)
+    /// OpenBLAS is loaded by `train` alone: when it was linked, its threads started before main
+    /// and spun for ~0.1 s in every command (the dynamic loader lists what it loads).
+    @Test func onlyTrainingLoadsOpenBLAS() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let binary = try #require(RegistryBinary.path)
+        func loaded(_ verb: String, _ arguments: String...) throws -> String {
+            var environment = RegistryBinary.environment
+            environment["LD_DEBUG"] = "libs"
+            let result = try runProcess(binary, [verb, "--registry", cli.database] + arguments, environment: environment)
+            try #require(result.status == 0, "\(verb): \(result.status)")
+            return result.stderr
+        }
+        let listing = try loaded("ls")
+        #expect(listing.contains("libsqlite3") && !listing.contains("libopenblas"), "ls loaded OpenBLAS")
+        #expect(try loaded("train", "r", "--epochs", "1").contains("libopenblas"), "train did not load OpenBLAS")
+    }
+#endif
+
     @Test func trainPrintsTheNotebookLinesAndSavesByGlobalStep() throws {
         let cli = try CLI()
         defer { cli.cleanup() }

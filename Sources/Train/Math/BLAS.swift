@@ -1,8 +1,36 @@
 import COpenBLAS
 
+/// Why the network cannot be trained on this machine.
+public enum BLASError: Error, Equatable, CustomStringConvertible {
+    case unavailable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let reason):
+            "OpenBLAS could not be loaded (\(reason)); install it with `apt-get install libopenblas0` (`make deps` does)"
+        }
+    }
+}
+
 /// The one door to OpenBLAS. Nothing else in the module imports COpenBLAS or touches a
-/// pointer: callers pass `Matrix` values and get checked shapes.
+/// pointer: callers pass `Matrix` values and get checked shapes. The library is loaded on
+/// first use, so commands that do not train never start its threads.
 public enum BLAS {
+    /// nil once OpenBLAS is loaded; the loader's message otherwise.
+    private static let loadFailure: String? = {
+        var message = [UInt8](repeating: 0, count: 512)
+        let loaded = message.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { registry_blas_load($0.baseAddress, $0.count) == 0 }
+        }
+        return loaded ? nil : String(decoding: message.prefix { $0 != 0 }, as: UTF8.self)
+    }()
+
+    /// Loads OpenBLAS now, so that a missing library is an error before training starts
+    /// rather than a stop at the first product.
+    public static func load() throws(BLASError) {
+        if let loadFailure { throw .unavailable(reason: loadFailure) }
+    }
+
     /// `c ← alpha · op(a) · op(b) + beta · c`, where `op(x)` is `x` or its transpose.
     /// `c` must already have the shape of the product; with `beta == 0` its old values are
     /// ignored (BLAS semantics: not even NaNs propagate).
@@ -25,19 +53,18 @@ public enum BLAS {
             return
         }
         precondition(max(m, n, k, a.columns, b.columns) <= Int(Int32.max), "BLAS.gemm: dimension too large")
-        let lda = blasint(max(1, a.columns))
-        let ldb = blasint(max(1, b.columns))
-        let ldc = blasint(max(1, n))
+        if let loadFailure { fatalError(BLASError.unavailable(reason: loadFailure).description) }
+        let lda = Int32(max(1, a.columns))
+        let ldb = Int32(max(1, b.columns))
+        let ldc = Int32(max(1, n))
         a.values.withUnsafeBufferPointer { pa in
             b.values.withUnsafeBufferPointer { pb in
                 c.values.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor,
-                                transposeA ? CblasTrans : CblasNoTrans,
-                                transposeB ? CblasTrans : CblasNoTrans,
-                                blasint(m), blasint(n), blasint(k),
-                                alpha, pa.baseAddress, lda,
-                                pb.baseAddress, ldb,
-                                beta, pc.baseAddress, ldc)
+                    registry_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0,
+                                   Int32(m), Int32(n), Int32(k),
+                                   alpha, pa.baseAddress, lda,
+                                   pb.baseAddress, ldb,
+                                   beta, pc.baseAddress, ldc)
                 }
             }
         }
