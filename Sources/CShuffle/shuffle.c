@@ -1,6 +1,7 @@
 // Byte shuffle, unshuffle, XOR and differences for chunk filters. Plain C loops over fixed widths that the
 // compiler vectorises (little-endian words; this package targets x86_64 and arm64 Linux).
 #include "cshuffle.h"
+#include "shuffle_internal.h"
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -198,7 +199,7 @@ static inline uint64_t transpose8(uint64_t x) {
 }
 
 void registry_bitshuffle(uint8_t *out, const uint8_t *in, size_t n) {
-    size_t m = n / 8, i = 0;
+    size_t m = n / 8, i = 8 * registry_bitshuffle_fast(out, in, n);
 #if defined(__SSE2__)
     /* 16 bytes at a time: the sign bit of every byte is one movemask, then shift left by one. */
     for (; i + 16 <= 8 * m; i += 16) {
@@ -218,7 +219,7 @@ void registry_bitshuffle(uint8_t *out, const uint8_t *in, size_t n) {
 }
 
 void registry_bitunshuffle(uint8_t *out, const uint8_t *const planes[8], const uint8_t *tail, size_t n, const uint8_t table[256]) {
-    size_t m = n / 8, j = 0;  /* j: byte index within each plane (8 output bytes each) */
+    size_t m = n / 8, j = registry_bitunshuffle_fast(out, planes, n, table);  /* j: byte index within each plane (8 output bytes each) */
 #if defined(__SSE2__)
     /* 64 bytes at a time: eight bytes of each plane interleaved so that each 8-byte group holds
      * one byte of every plane, then movemask as in the forward direction. */
@@ -253,7 +254,7 @@ void registry_bitunshuffle(uint8_t *out, const uint8_t *const planes[8], const u
 }
 
 void registry_byte_map(uint8_t *out, const uint8_t *in, size_t n, const uint8_t table[256]) {
-    size_t i = 0;
+    size_t i = registry_byte_map_fast(out, in, n, table);
     for (; i + 4 <= n; i += 4) {
         uint8_t a = table[in[i]], b = table[in[i + 1]], c = table[in[i + 2]], d = table[in[i + 3]];
         out[i] = a; out[i + 1] = b; out[i + 2] = c; out[i + 3] = d;

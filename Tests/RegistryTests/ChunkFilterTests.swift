@@ -107,6 +107,46 @@ import TestSupport
     }
 
     /// Chunks written by earlier versions (`shuffleLZ4`: u32 lengths, LZ4 or raw planes) still read.
+    /// The AVX-512 forms of the bit shuffles and the byte map (where this CPU has VBMI and
+    /// GFNI) give the bytes the portable forms give, for lengths around their 64-byte steps;
+    /// and a chunk encoded by one decodes by the other.
+    @Test func vectorAndPortableBitPlanesAgree() throws {
+        let available = registry_shuffle_avx512(1) == 1
+        defer { _ = registry_shuffle_avx512(1) }
+        var rng = SplitMix64(seed: 61)
+        let table = (0...255).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        func run(avx512: Bool, _ input: [UInt8]) -> (planes: [UInt8], back: [UInt8], mapped: [UInt8]) {
+            _ = registry_shuffle_avx512(avx512 ? 1 : 0)
+            let n = input.count, m = n / 8
+            var planes = [UInt8](repeating: 0, count: n)
+            planes.withUnsafeMutableBufferPointer { registry_bitshuffle($0.baseAddress, input, n) }
+            for i in (8 * m)..<n { planes[i] = input[i] }
+            var back = [UInt8](repeating: 0, count: n), mapped = back
+            planes.withUnsafeBufferPointer { p in
+                let pointers: [UnsafePointer<UInt8>?] = (0..<8).map { b in p.baseAddress.map { $0 + b * m } }
+                back.withUnsafeMutableBufferPointer { registry_bitunshuffle($0.baseAddress, pointers, p.baseAddress.map { $0 + 8 * m }, n, table) }
+            }
+            mapped.withUnsafeMutableBufferPointer { registry_byte_map($0.baseAddress, input, n, table) }
+            return (planes, back, mapped)
+        }
+        for n in [0, 7, 63, 64, 65, 127, 511, 512, 513, 4096 + 9, 1 << 16] {
+            let input = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let portable = run(avx512: false, input), vector = run(avx512: true, input)
+            #expect(portable.planes == vector.planes && portable.back == vector.back && portable.mapped == vector.mapped, "n = \(n)")
+            #expect(portable.back == input.map { table[Int($0)] }, "n = \(n): unshuffle is not the inverse")
+            #expect(portable.mapped == input.map { table[Int($0)] })
+        }
+        // Across the two: weights encoded with one form decode with the other.
+        let floats = Self.bytes(Self.weights(1 << 16, seed: 62))
+        _ = registry_shuffle_avx512(1)
+        let encoded = floats.withUnsafeBytes { ChunkEncoder.encode($0, elementSize: 4, base: nil) }
+        _ = registry_shuffle_avx512(0)
+        let row = StoredChunk(id: 1, hash: Data(floats.withUnsafeBytes { ContentHash.ofChunk($0) }.bytes), filter: encoded.filter.rawValue,
+                              width: encoded.width, rawSize: floats.count, baseID: nil, depth: 0, data: Data(encoded.data ?? floats))
+        #expect(try ChunkDecoder.decode(chain: [row], verify: true) == floats)
+        if !available { print("ChunkFilterTests: this CPU has no AVX-512 VBMI/GFNI; only the portable forms ran") }
+    }
+
     @Test func legacyShuffledChunksStillDecode() throws {
         let floats = Self.bytes(Self.weights(250_001, seed: 8)) + [1, 2, 3]
         let width = 4, n = floats.count / width

@@ -29,6 +29,11 @@ void registry_bitunshuffle(uint8_t *out, const uint8_t *const planes[8], const u
 /// out[i] = table[in[i]] for i < n (out may be in).
 void registry_byte_map(uint8_t *out, const uint8_t *in, size_t n, const uint8_t table[256]);
 
+/// Whether the bit shuffles and the byte map use their AVX-512 forms (VBMI and GFNI, where
+/// the CPU has them): pass -1 to ask, 0 to use the portable forms, 1 to use AVX-512 when
+/// available; returns the state now in force. For tests that compare the two.
+int registry_shuffle_avx512(int enable);
+
 /// counts[v] = how many of the n bytes are v.
 void registry_byte_histogram(uint32_t counts[256], const uint8_t *in, size_t n);
 

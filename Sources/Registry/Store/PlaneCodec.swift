@@ -96,7 +96,7 @@ enum PlaneCodec {
     /// The stored form of a whole shuffled chunk under `plan`, or nil when it is not smaller
     /// than the chunk itself.
     static func pack(_ shuffled: UnsafeRawBufferPointer, width: Int, plan: Plan) -> [UInt8]? {
-        let n = shuffled.count / width, m = n / 8
+        let n = shuffled.count / width
         let capacity = headerEntry * width + shuffled.count + bitsHeader
         var encoder = BitsEncoder(planeSize: plan.modes.contains(.bits) ? n : 0)
         var length = 0
