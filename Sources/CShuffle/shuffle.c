@@ -9,42 +9,42 @@
 
 /* Each element is loaded as one little-endian word and its bytes are shifted out into the
  * planes (and back): contiguous loads and stores the compiler turns into vector packs. */
-static void shuffle_2(uint8_t *out, const uint8_t *in, size_t n) {
+static void shuffle_2(uint8_t *out, const uint8_t *in, size_t n, size_t start) {
     uint8_t *p0 = out, *p1 = out + n;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = start; i < n; i++) {
         uint16_t w; memcpy(&w, in + 2 * i, 2);
         p0[i] = (uint8_t)w; p1[i] = (uint8_t)(w >> 8);
     }
 }
-static void unshuffle_2(uint8_t *out, const uint8_t *const *p, size_t n) {
+static void unshuffle_2(uint8_t *out, const uint8_t *const *p, size_t n, size_t start) {
     const uint8_t *p0 = p[0], *p1 = p[1];
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = start; i < n; i++) {
         uint16_t w = (uint16_t)(p0[i] | (uint16_t)p1[i] << 8);
         memcpy(out + 2 * i, &w, 2);
     }
 }
-static void shuffle_4(uint8_t *out, const uint8_t *in, size_t n) {
+static void shuffle_4(uint8_t *out, const uint8_t *in, size_t n, size_t start) {
     uint8_t *p0 = out, *p1 = out + n, *p2 = out + 2 * n, *p3 = out + 3 * n;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = start; i < n; i++) {
         uint32_t w; memcpy(&w, in + 4 * i, 4);
         p0[i] = (uint8_t)w; p1[i] = (uint8_t)(w >> 8); p2[i] = (uint8_t)(w >> 16); p3[i] = (uint8_t)(w >> 24);
     }
 }
-static void unshuffle_4(uint8_t *out, const uint8_t *const *p, size_t n) {
+static void unshuffle_4(uint8_t *out, const uint8_t *const *p, size_t n, size_t start) {
     const uint8_t *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = start; i < n; i++) {
         uint32_t w = (uint32_t)p0[i] | (uint32_t)p1[i] << 8 | (uint32_t)p2[i] << 16 | (uint32_t)p3[i] << 24;
         memcpy(out + 4 * i, &w, 4);
     }
 }
-static void shuffle_8(uint8_t *out, const uint8_t *in, size_t n) {
-    for (size_t i = 0; i < n; i++) {
+static void shuffle_8(uint8_t *out, const uint8_t *in, size_t n, size_t start) {
+    for (size_t i = start; i < n; i++) {
         uint64_t w; memcpy(&w, in + 8 * i, 8);
         for (int k = 0; k < 8; k++) out[k * n + i] = (uint8_t)(w >> (8 * k));
     }
 }
-static void unshuffle_8(uint8_t *out, const uint8_t *const *p, size_t n) {
-    for (size_t i = 0; i < n; i++) {
+static void unshuffle_8(uint8_t *out, const uint8_t *const *p, size_t n, size_t start) {
+    for (size_t i = start; i < n; i++) {
         uint64_t w = 0;
         for (int k = 0; k < 8; k++) w |= (uint64_t)p[k][i] << (8 * k);
         memcpy(out + 8 * i, &w, 8);
@@ -63,11 +63,11 @@ static void unshuffle_any(uint8_t *out, const uint8_t *const *p, size_t n, size_
 
 void registry_shuffle(uint8_t *out, const uint8_t *in, size_t count, size_t width) {
     if (width <= 1) { memcpy(out, in, count); return; }
-    size_t n = count / width, body = n * width;
+    size_t n = count / width, body = n * width, done = registry_shuffle_fast(out, in, n, width);
     switch (width) {
-    case 2: shuffle_2(out, in, n); break;
-    case 4: shuffle_4(out, in, n); break;
-    case 8: shuffle_8(out, in, n); break;
+    case 2: shuffle_2(out, in, n, done); break;
+    case 4: shuffle_4(out, in, n, done); break;
+    case 8: shuffle_8(out, in, n, done); break;
     default: shuffle_any(out, in, n, width); break;
     }
     memcpy(out + body, in + body, count - body);
@@ -75,11 +75,11 @@ void registry_shuffle(uint8_t *out, const uint8_t *in, size_t count, size_t widt
 
 void registry_unshuffle_planes(uint8_t *out, const uint8_t *const *planes, const uint8_t *tail, size_t count, size_t width) {
     if (width <= 1) { memcpy(out, planes[0], count); return; }
-    size_t n = count / width, body = n * width;
+    size_t n = count / width, body = n * width, done = registry_unshuffle_planes_fast(out, planes, n, width);
     switch (width) {
-    case 2: unshuffle_2(out, planes, n); break;
-    case 4: unshuffle_4(out, planes, n); break;
-    case 8: unshuffle_8(out, planes, n); break;
+    case 2: unshuffle_2(out, planes, n, done); break;
+    case 4: unshuffle_4(out, planes, n, done); break;
+    case 8: unshuffle_8(out, planes, n, done); break;
     default: unshuffle_any(out, planes, n, width); break;
     }
     memcpy(out + body, tail, count - body);

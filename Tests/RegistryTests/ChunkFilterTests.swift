@@ -107,10 +107,10 @@ import TestSupport
     }
 
     /// Chunks written by earlier versions (`shuffleLZ4`: u32 lengths, LZ4 or raw planes) still read.
-    /// The AVX-512 forms of the bit shuffles and the byte map (where this CPU has VBMI and
-    /// GFNI) give the bytes the portable forms give, for lengths around their 64-byte steps;
-    /// and a chunk encoded by one decodes by the other.
-    @Test func vectorAndPortableBitPlanesAgree() throws {
+    /// The AVX-512 forms of the byte and bit shuffles and the byte map (where this CPU has
+    /// VBMI and GFNI) give the bytes the portable forms give, for lengths around their 64-byte
+    /// steps; and a chunk encoded by one decodes by the other.
+    @Test func vectorAndPortableFormsAgree() throws {
         let available = registry_shuffle_avx512(1) == 1
         defer { _ = registry_shuffle_avx512(1) }
         var rng = SplitMix64(seed: 61)
@@ -129,12 +129,26 @@ import TestSupport
             mapped.withUnsafeMutableBufferPointer { registry_byte_map($0.baseAddress, input, n, table) }
             return (planes, back, mapped)
         }
-        for n in [0, 7, 63, 64, 65, 127, 511, 512, 513, 4096 + 9, 1 << 16] {
+        for n in [0, 7, 63, 64, 65, 127, 128, 255, 256, 257, 511, 512, 513, 4096 + 9, 1 << 16] {
             let input = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let portable = run(avx512: false, input), vector = run(avx512: true, input)
             #expect(portable.planes == vector.planes && portable.back == vector.back && portable.mapped == vector.mapped, "n = \(n)")
             #expect(portable.back == input.map { table[Int($0)] }, "n = \(n): unshuffle is not the inverse")
             #expect(portable.mapped == input.map { table[Int($0)] })
+            for width in [2, 3, 4, 8] {
+                var shuffled: [[UInt8]] = [], restored: [[UInt8]] = []
+                for avx512 in [false, true] {
+                    _ = registry_shuffle_avx512(avx512 ? 1 : 0)
+                    var planes = [UInt8](repeating: 0, count: n), back = planes
+                    planes.withUnsafeMutableBufferPointer { registry_shuffle($0.baseAddress, input, n, width) }
+                    back.withUnsafeMutableBufferPointer { registry_unshuffle($0.baseAddress, planes, n, width) }
+                    shuffled.append(planes)
+                    restored.append(back)
+                }
+                #expect(shuffled[0] == shuffled[1] && restored[0] == input && restored[1] == input, "n = \(n), width \(width)")
+                let elements = n / width
+                #expect((0..<(elements * width)).allSatisfy { shuffled[0][($0 % width) * elements + $0 / width] == input[$0] }, "n = \(n), width \(width): not byte planes")
+            }
         }
         // Across the two: weights encoded with one form decode with the other.
         let floats = Self.bytes(Self.weights(1 << 16, seed: 62))

@@ -1,6 +1,6 @@
-// The bit-plane transposes and the rank table with AVX-512 (VBMI for byte permutes, GFNI for
-// the 8x8 bit transpose), chosen at run time. Each is exact to its portable form in
-// shuffle.c; ChunkFilterTests runs both on the same inputs.
+// Byte shuffles of 2- and 4-byte elements, the bit-plane transposes and the rank table with
+// AVX-512 (VBMI for byte permutes, GFNI for the 8x8 bit transpose), chosen at run time. Each
+// is exact to its portable form in shuffle.c; ChunkFilterTests runs both on the same inputs.
 #include "cshuffle.h"
 #include "shuffle_internal.h"
 #include <stdatomic.h>
@@ -71,6 +71,72 @@ TARGET static size_t byte_map_avx512(uint8_t *out, const uint8_t *in, size_t n, 
     return i;
 }
 
+/* Byte shuffle, 4-byte elements, 64 at a time: byte k of element e (input byte 4e + k) is
+ * picked from the first two registers for e < 32 and from the last two for the rest, with one
+ * index (4e + k mod 128), then the halves are blended. 2-byte elements: one permute per plane. */
+TARGET static size_t shuffle_avx512(uint8_t *out, const uint8_t *in, size_t n, size_t width) {
+    uint8_t index[4][64];
+    for (size_t k = 0; k < width; k++)
+        for (int e = 0; e < 64; e++) index[k][e] = (uint8_t)((width * (size_t)e + k) & 127);
+    size_t i = 0;
+    if (width == 4) {
+        __m512i idx[4];
+        for (int k = 0; k < 4; k++) idx[k] = _mm512_loadu_si512(index[k]);
+        for (; i + 64 <= n; i += 64) {
+            const uint8_t *src = in + 4 * i;
+            __m512i r0 = _mm512_loadu_si512(src), r1 = _mm512_loadu_si512(src + 64);
+            __m512i r2 = _mm512_loadu_si512(src + 128), r3 = _mm512_loadu_si512(src + 192);
+            for (int k = 0; k < 4; k++) {
+                __m512i low = _mm512_permutex2var_epi8(r0, idx[k], r1), high = _mm512_permutex2var_epi8(r2, idx[k], r3);
+                _mm512_storeu_si512(out + (size_t)k * n + i, _mm512_mask_blend_epi8(0xFFFFFFFF00000000ULL, low, high));
+            }
+        }
+    } else if (width == 2) {
+        __m512i idx0 = _mm512_loadu_si512(index[0]), idx1 = _mm512_loadu_si512(index[1]);
+        for (; i + 64 <= n; i += 64) {
+            __m512i r0 = _mm512_loadu_si512(in + 2 * i), r1 = _mm512_loadu_si512(in + 2 * i + 64);
+            _mm512_storeu_si512(out + i, _mm512_permutex2var_epi8(r0, idx0, r1));
+            _mm512_storeu_si512(out + n + i, _mm512_permutex2var_epi8(r0, idx1, r1));
+        }
+    }
+    return i;
+}
+
+/* The inverse: output byte t of register q (element 16q + t / 4, plane t % 4) comes from
+ * planes 0 and 1 or from planes 2 and 3 with one index, blended by t % 4 >= 2. */
+TARGET static size_t unshuffle_avx512(uint8_t *out, const uint8_t *const *planes, size_t n, size_t width) {
+    size_t i = 0;
+    if (width == 4) {
+        __m512i idx[4];
+        for (int q = 0; q < 4; q++) {
+            uint8_t index[64];
+            for (int t = 0; t < 64; t++) index[t] = (uint8_t)((t % 2) * 64 + 16 * q + t / 4);
+            idx[q] = _mm512_loadu_si512(index);
+        }
+        for (; i + 64 <= n; i += 64) {
+            __m512i p0 = _mm512_loadu_si512(planes[0] + i), p1 = _mm512_loadu_si512(planes[1] + i);
+            __m512i p2 = _mm512_loadu_si512(planes[2] + i), p3 = _mm512_loadu_si512(planes[3] + i);
+            for (int q = 0; q < 4; q++) {
+                __m512i low = _mm512_permutex2var_epi8(p0, idx[q], p1), high = _mm512_permutex2var_epi8(p2, idx[q], p3);
+                _mm512_storeu_si512(out + 4 * i + 64 * q, _mm512_mask_blend_epi8(0xCCCCCCCCCCCCCCCCULL, low, high));
+            }
+        }
+    } else if (width == 2) {
+        __m512i idx[2];
+        for (int q = 0; q < 2; q++) {
+            uint8_t index[64];
+            for (int t = 0; t < 64; t++) index[t] = (uint8_t)((t % 2) * 64 + 32 * q + t / 2);
+            idx[q] = _mm512_loadu_si512(index);
+        }
+        for (; i + 64 <= n; i += 64) {
+            __m512i p0 = _mm512_loadu_si512(planes[0] + i), p1 = _mm512_loadu_si512(planes[1] + i);
+            _mm512_storeu_si512(out + 2 * i, _mm512_permutex2var_epi8(p0, idx[0], p1));
+            _mm512_storeu_si512(out + 2 * i + 64, _mm512_permutex2var_epi8(p0, idx[1], p1));
+        }
+    }
+    return i;
+}
+
 static int detect(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -113,6 +179,22 @@ size_t registry_bitunshuffle_fast(uint8_t *out, const uint8_t *const planes[8], 
     if (avx512()) return bitunshuffle_avx512(out, planes, n, table);
 #endif
     (void)out; (void)planes; (void)n; (void)table;
+    return 0;
+}
+
+size_t registry_shuffle_fast(uint8_t *out, const uint8_t *in, size_t n, size_t width) {
+#if defined(REGISTRY_AVX512)
+    if ((width == 2 || width == 4) && avx512()) return shuffle_avx512(out, in, n, width);
+#endif
+    (void)out; (void)in; (void)n; (void)width;
+    return 0;
+}
+
+size_t registry_unshuffle_planes_fast(uint8_t *out, const uint8_t *const *planes, size_t n, size_t width) {
+#if defined(REGISTRY_AVX512)
+    if ((width == 2 || width == 4) && avx512()) return unshuffle_avx512(out, planes, n, width);
+#endif
+    (void)out; (void)planes; (void)n; (void)width;
     return 0;
 }
 
