@@ -14,7 +14,8 @@
      stored bytes against 20x one checkpoint;
   3. stored/raw of every tensor of the fixture large_weights;
   4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target.
-Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
+cp, push and pull take turns (the disk's speed drifts), and push/cp, pull/cp are the medians
+of each turn's ratio. Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
 runs, untimed, before every timed run so that no earlier dirty page is flushed inside it.
 """
 import argparse
@@ -124,6 +125,11 @@ class Bench:
                 os.remove(path + suffix)
 
 
+def paired(times, baselines):
+    """The median of each repetition's ratio (warm-up left out): drift hits both sides alike."""
+    return median([t / c for t, c in zip(times[1:], baselines[1:])])
+
+
 def folder_bytes(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
 
@@ -201,8 +207,10 @@ def models(b, sizes):
         load = b.tf("load", folder, b.reps)["load"]
         raw = folder_bytes(folder)
 
-        copy = []
-        target = b.path(name + ".copy")
+        # cp, push and pull take turns within each repetition: this VM's disk speed drifts by 2x
+        # over minutes, and blocks of one kind at a time turned that drift into their ratios.
+        copy, push, pull, push_rss, pull_rss, stats = [], [], [], [], [], None
+        target, db = b.path(name + ".copy"), b.path(name + ".db")
         for i in range(b.reps + 1):
             b.fresh(target)
             subprocess.run(["sync"])
@@ -210,19 +218,12 @@ def models(b, sizes):
             subprocess.run(["cp", "-r", folder, target], check=True)
             subprocess.run(["sync"], check=True)
             copy.append(time.perf_counter() - start)
-        b.fresh(target)
-
-        db = b.path(name + ".db")
-        push, push_rss, stats = [], [], None
-        for i in range(b.reps + 1):
+            b.fresh(target)
             b.fresh(db)
             seconds, rss, out = b.timed([b.registry, "push", "--registry", db, folder, "m", "--json"])
             push.append(seconds)
             push_rss.append(rss)
             stats = json.loads(out)["statistics"]
-        pull, pull_rss = [], []
-        for i in range(b.reps + 1):
-            b.fresh(target)
             seconds, rss, _ = b.timed([b.registry, "pull", "--registry", db, "m:1", "-o", target])
             pull.append(seconds)
             pull_rss.append(rss)
@@ -236,8 +237,8 @@ def models(b, sizes):
         push_s, pull_s, copy_s = median(push[1:]), median(pull[1:]), median(copy[1:])
         big = mib >= 256
         rows.append([label, fmt_s(save), fmt_s(load), fmt_s(copy_s), fmt_s(push_s), fmt_s(pull_s),
-                     ratio(push_s / save, 0.5 if big else None), ratio(push_s / copy_s, 2 if big else None),
-                     ratio(pull_s / load, 1 if big else None), ratio(pull_s / copy_s, 2 if big else None),
+                     ratio(push_s / save, 0.5 if big else None), ratio(paired(push, copy), 2 if big else None),
+                     ratio(pull_s / load, 1 if big else None), ratio(paired(pull, copy), 2 if big else None),
                      ratio(max(push_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
                      ratio(max(pull_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
                      "%.3f" % (chunk_stored / chunk_raw if chunk_raw else 0)])
@@ -250,7 +251,8 @@ def models(b, sizes):
            "pull/TFload", "pull/cp", "push RSS", "pull RSS", "stored/raw"], rows,
           "targets (256 MiB and 1 GiB): push/TFsave <= 0.5, push/cp <= 2, pull/TFload <= 1, pull/cp <= 2; "
           "RSS of the 1 GiB push and pull <= 64 MiB; '!' marks a missed target.\n"
-          "medians of %d runs after a warm-up; TF inside Python (import not counted, no fsync); push and pull "
+          "medians of %d runs after a warm-up (cp, push and pull in turns; push/cp and pull/cp are medians of "
+          "each turn's ratio); TF inside Python (import not counted, no fsync); push and pull "
           "whole processes, pull fsyncs; RSS is the largest of the runs; stored/raw = chunks' stored over raw bytes."
           % b.reps)
 
