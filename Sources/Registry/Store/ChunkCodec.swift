@@ -149,7 +149,7 @@ enum ChunkDecoder {
             guard (row.baseID != nil) == expectsBase, row.depth == chain.count - 1 - level else {
                 throw StoreError.damaged(what: "chunk \(row.id)", detail: "its chain of delta bases is broken (depth \(row.depth))")
             }
-            let subtracts = row.filter == ChunkFilter.planesDifference.rawValue
+            let subtracts = ChunkFilter(rawValue: row.filter)?.subtractsBase == true
             guard !subtracts || expectsBase else {
                 throw StoreError.damaged(what: "chunk \(row.id)", detail: "it is stored as a difference but has no base")
             }
