@@ -67,7 +67,7 @@ struct SavedModelImporter {
         }
     }
 
-    /// Tensors of the parent version with the same key are the bases of XOR deltas. Each row
+    /// Tensors of the parent version with the same key are the bases of deltas. Each row
     /// is inserted once its content is recorded, in index order, while the writer's pipeline
     /// runs on through the next tensors.
     static func insertTensors(_ reader: BundleReader, versionID: Int64, parentID: Int64?, db: Database, writer: ContentWriter) throws {

@@ -11,7 +11,7 @@ public struct StoreStatistics: Sendable, Equatable, Codable {
     public var dedupBytes: Int64 = 0
     public var newChunks: Int = 0
     public var reusedChunks: Int = 0
-    /// New chunks stored as an XOR against their parent's chunk.
+    /// New chunks stored relative to their parent's chunk (a difference or an XOR).
     public var deltaChunks: Int = 0
 
     public init() {}
@@ -96,7 +96,7 @@ final class ContentWriter {
     }
 
     /// Starts a content of `dtype` elements; when `base` (the same tensor in the parent
-    /// version) is given, each chunk may be stored as the XOR against the base's chunk at the
+    /// version) is given, each chunk may be stored relative to the base's chunk at the
     /// same position.
     func begin(dtype: DType?, base: Int64? = nil) throws {
         precondition(pending.last?.expected != nil || pending.count == front, "begin() while a content is open")
