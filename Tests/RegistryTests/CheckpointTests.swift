@@ -25,6 +25,39 @@ import TestSupport
         }
     }
 
+    /// `pull NAME:N --checkpoint` is the run as it stood at version N: the checkpoints up to N,
+    /// byte for byte, and the state file pointing at N; a version that is not a checkpoint is
+    /// refused by name.
+    @Test func aRunPulledAtOneVersionStopsThere() throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.cleanup() }
+        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+        let source = Fixtures.path("saver_checkpoints/plain")
+        _ = try registry.push(checkpointFolder: source, run: "saver")
+        try registry.setAlias(model: "saver", alias: "good", version: 2)
+        for reference in [VersionReference(model: "saver", selector: .number(2)), VersionReference(model: "saver", selector: .alias("good"))] {
+            let out = tmp.path + "/out-\(reference)"
+            let result = try registry.pullCheckpoints(reference, to: out)
+            #expect(result.version == 2)
+            let files = try DirectoryListing.scan(out).files
+            let expected = try DirectoryListing.scan(source).files.filter { $0.hasPrefix("model.ckpt-20.") || $0.hasPrefix("model.ckpt-30.") }
+            #expect(expected.count >= 4 && files.filter { $0.hasPrefix("model.ckpt-") } == expected, "\(files)")
+            for file in files where file.hasPrefix("model.ckpt-") {
+                #expect(try fileBytes(source + "/" + file) == fileBytes(out + "/" + file), "\(file)")
+            }
+            let state = try CheckpointState.parse(fileBytes(out + "/checkpoint"), file: "checkpoint")
+            #expect(state.modelCheckpointPath == "model.ckpt-30" && state.allModelCheckpointPaths == ["model.ckpt-20", "model.ckpt-30"])
+        }
+        _ = try registry.push(savedModel: Fixtures.casePath("keras_tf2"), model: "saver")
+        do {
+            _ = try registry.pullCheckpoints(VersionReference(model: "saver", selector: .number(4)), to: tmp.path + "/refused")
+            Issue.record("a SavedModel version was pulled as a checkpoint")
+        } catch let error as RegistryError {
+            #expect(error.description.contains("saver:4 is not a checkpoint"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/refused"))
+    }
+
     /// `tf.train.Saver(max_to_keep=2, keep_checkpoint_every_n_hours=1)`, saves 20 minutes apart:
     /// the window holds two; one leaving it after the keep time (start + 1 h) is kept for good.
     @Test func retentionFollowsSaver() throws {

@@ -26,7 +26,7 @@ struct PullCommand: ParsableCommand {
     @Option(name: .customLong("tags"), help: "Keep only the meta graph with this tag set, e.g. serve or serve,gpu (repeatable).")
     var tagSets: [String] = []
     @Flag(help: "Replace the folder if it exists.") var force = false
-    @Flag(help: "Write every checkpoint of the run as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file).")
+    @Flag(help: "Write the run's checkpoints as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file): all of them for NAME, those up to the version for NAME:N or NAME@ALIAS, the state file pointing at it.")
     var checkpoint = false
     @OptionGroup var format: JSONOption
 
@@ -45,9 +45,9 @@ struct PullCommand: ParsableCommand {
         let ref = try VersionReference(parsing: reference)
         let registry = try options.open()
         if checkpoint {
-            let result = try registry.pullCheckpoints(run: ref.model, to: output, force: force)
+            let result = try registry.pullCheckpoints(ref, to: output, force: force)
             if format.json { print(Output.json(result)); return }
-            print("pulled the checkpoints of \(result.model) (latest version \(result.version)) to \(result.path): \(Output.bytes(result.bytes))")
+            print("pulled the checkpoints of \(result.model) up to version \(result.version) to \(result.path): \(Output.bytes(result.bytes))")
             return
         }
         let bar = ProgressBar("pull")

@@ -10,6 +10,7 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case invalidLabel(String)
     case unsafeRegistryPath(path: String, reason: String)
     case subsetOfTextGraph(version: String)
+    case notACheckpoint(version: String)
 
     public var description: String {
         switch self {
@@ -32,6 +33,8 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "'\(text)' is not a label; write key=value"
         case let .unsafeRegistryPath(path, reason):
             return "\(path): \(reason)"
+        case let .notACheckpoint(version):
+            return "\(version) is not a checkpoint of a training run; pull it without --checkpoint"
         case let .subsetOfTextGraph(version):
             return "\(version) was pushed as saved_model.pbtxt, from which a subset of meta graphs cannot be cut without loss; "
                 + "pull it without --tags"

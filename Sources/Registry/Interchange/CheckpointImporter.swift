@@ -74,11 +74,26 @@ extension ModelRegistry {
     /// `checkpoint` state file that names the newest as latest, so that
     /// `tf.train.latest_checkpoint` finds it and `Saver.restore` restores it.
     public func pullCheckpoints(run: String, to target: String, force: Bool = false) throws -> PullResult {
-        try read { db in
+        try pullCheckpoints(VersionReference(model: run), to: target, force: force)
+    }
+
+    /// The run as it stood at `reference` (`NAME:N`, `NAME@ALIAS`): its kept checkpoints up to
+    /// that version, with the state file pointing at it, so that `Saver.restore` and
+    /// `tf.train.latest_checkpoint` resume from there. `NAME` alone is the whole run.
+    public func pullCheckpoints(_ reference: VersionReference, to target: String, force: Bool = false) throws -> PullResult {
+        let run = reference.model
+        return try read { db in
             guard let modelID = try Self.modelID(named: run, create: false, db: db) else { throw RegistryError.modelNotFound(run) }
+            var last = Int64.max
+            if reference.selector != .latest {
+                let chosen = try Self.resolve(reference, db: db)
+                guard chosen.kind == "checkpoint", chosen.bundleHeader != nil else { throw RegistryError.notACheckpoint(version: "\(run):\(chosen.number)") }
+                last = chosen.number
+            }
             let versions = try VersionRecord.fetchAll(db, sql: """
-                SELECT * FROM versions WHERE model_id = ? AND kind = 'checkpoint' AND bundle_header IS NOT NULL ORDER BY number
-                """, arguments: [modelID])
+                SELECT * FROM versions WHERE model_id = ? AND kind = 'checkpoint' AND bundle_header IS NOT NULL AND number <= ?
+                ORDER BY number
+                """, arguments: [modelID, last])
             guard !versions.isEmpty else { throw RegistryError.modelNotFound(run) }
             var prefixes: [String] = []
             let bytes = try StagedFolder.write(to: target, force: force) { staging in
