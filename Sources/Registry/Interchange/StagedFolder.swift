@@ -5,8 +5,7 @@ import Foundation
 /// folder is moved aside first and removed once the new one is in place.
 enum StagedFolder {
     static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
-        let parent = (target as NSString).deletingLastPathComponent
-        let folder = parent.isEmpty ? "." : parent
+        let folder = FileSystem.parentFolder(of: target)
         let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
         FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
         let staging = folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

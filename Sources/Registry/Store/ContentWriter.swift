@@ -30,7 +30,7 @@ public struct StoreStatistics: Sendable, Equatable, Codable {
 /// cuts the stream into fixed-size chunks and is the only one to touch SQLite; each chunk goes
 /// through an `OrderedPipeline` where worker threads (read it from its file,) hash it and pick
 /// and apply its filter while the caller inserts earlier chunks. At most `depth` chunks are in
-/// flight. Every `Writeback.interval` stored bytes the database file's writeback is started.
+/// flight. Every `WritebackTrigger.interval` stored bytes the database file's writeback is started.
 final class ContentWriter {
     static let defaultChunkSize = 1 << 20
     /// A delta chunk's chain holds at most this many chunks below it: every `maxDepth + 1`
@@ -83,14 +83,14 @@ final class ContentWriter {
     private var baseChunks: [ChunkReference] = []
     private var position = 0
     private let crcCombiner: CRC32C.Combiner
-    private let writeback: Writeback?
+    private var writeback: WritebackTrigger?
 
     init(db: Database, chunkSize: Int = ContentWriter.defaultChunkSize) {
         // Readers refuse chunks above this size as damaged (`ContentReader.maxRawSize`).
         precondition(chunkSize > 0 && chunkSize <= ContentReader.maxRawSize, "chunk size \(chunkSize) out of range")
         self.db = db
         self.chunkSize = chunkSize
-        writeback = Writeback(database: db)
+        writeback = WritebackTrigger(database: db)
         crcCombiner = CRC32C.Combiner(length: chunkSize)
         buffer.reserveCapacity(chunkSize)
     }

@@ -13,7 +13,7 @@ enum RegistryDatabase {
         // (SQLite then says "database is locked" at once, without waiting). Such a collision is
         // brief: open again, a few times, unless the attempt already waited out the busy timeout.
         if !readOnly {
-            FileSystem.removeAbandoned(in: folder(of: path), prefix: stagingPrefix(path))
+            FileSystem.removeAbandoned(in: FileSystem.parentFolder(of: path), prefix: stagingPrefix(path))
             if access(path, F_OK) != 0 { createStaged(path: path) }
         }
         var attempt = 1
@@ -57,7 +57,7 @@ enum RegistryDatabase {
     /// fails when another process created the registry first, and then its file is kept. Any
     /// failure here leaves the ordinary path (which migrates in place) to do the work.
     private static func createStaged(path: String) {
-        let staged = folder(of: path) + "/" + stagingPrefix(path) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let staged = FileSystem.parentFolder(of: path) + "/" + stagingPrefix(path) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { unlink(staged) }
         do {
             var configuration = Configuration()
@@ -74,7 +74,7 @@ enum RegistryDatabase {
             let synced = fsync(file.rawValue) == 0
             try file.close()
             guard synced, link(staged, path) == 0 else { return }
-            try? FileSystem.syncFolder(folder(of: path))
+            try? FileSystem.syncFolder(FileSystem.parentFolder(of: path))
         } catch {
             return
         }
@@ -84,11 +84,6 @@ enum RegistryDatabase {
     /// process left under that name is removed when the registry is next opened for writing.
     private static func stagingPrefix(_ path: String) -> String {
         (path as NSString).lastPathComponent + ".new-\(FileSystem.host)-"
-    }
-
-    private static func folder(of path: String) -> String {
-        let folder = (path as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
     }
 
     /// Leaves WAL for the rollback journal (see `tune`); run once the file is known to be ours.

@@ -92,7 +92,7 @@ public final class WritableFile: @unchecked Sendable {
     private var closed = false
     private let lock = NSLock()
     private var written: Int64 = 0
-    private var unsynced = 0
+    private var writeback: WritebackTrigger
     /// One past the last byte written or extended to.
     public var length: Int64 { lock.withLock { written } }
 
@@ -106,6 +106,7 @@ public final class WritableFile: @unchecked Sendable {
         } catch {
             throw FormatError.io(file: path, operation: "create", reason: "\(error)")
         }
+        writeback = WritebackTrigger(descriptor: descriptor.rawValue)
     }
 
     deinit {
@@ -115,31 +116,20 @@ public final class WritableFile: @unchecked Sendable {
         }
     }
 
-    /// Writes `bytes` at `offset` (see the type's note on threads).
+    /// Writes `bytes` at `offset` (see the type's note on threads); every
+    /// `WritebackTrigger.interval` bytes their writeback starts: the files we write are fsynced
+    /// when complete, and a pulled 1 GiB file otherwise left ~0.4 s of writing for that fsync.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(FormatError) {
         lock.lock()
-        var startWriteback = false
-        defer {
-            lock.unlock()
-            if startWriteback { self.startWriteback() }
-        }
+        defer { lock.unlock() }
         do {
             _ = try descriptor.writeAll(toAbsoluteOffset: offset, bytes)
         } catch {
             throw .io(file: path, operation: "write", reason: "\(error)")
         }
         written = max(written, offset + Int64(bytes.count))
-        unsynced += bytes.count
-        if unsynced >= Self.writebackInterval {
-            unsynced = 0
-            startWriteback = true
-        }
+        writeback.wrote(bytes.count)
     }
-
-    /// Every this many bytes written, their writeback starts (`startWriteback`): the files we
-    /// write are fsynced when complete, and a pulled 1 GiB file otherwise left ~0.4 s of
-    /// writing for that fsync to wait for.
-    public static let writebackInterval = 16 << 20
 
     public func write(_ bytes: some Sequence<UInt8>, at offset: Int64) throws(FormatError) {
         let array = Array(bytes)
@@ -165,12 +155,6 @@ public final class WritableFile: @unchecked Sendable {
         lock.withLock { written = size }
     }
 
-    /// Starts writing the file's dirty pages to disk without waiting, so that `sync()` at the
-    /// end of a long file has little left to wait for.
-    public func startWriteback() {
-        StartedWriteback.start(descriptor.rawValue)
-    }
-
     public func sync() throws(FormatError) {
         StartedWriteback.drain()
         guard fsync(descriptor.rawValue) == 0 else {
@@ -183,6 +167,27 @@ public final class WritableFile: @unchecked Sendable {
         closed = true
         StartedWriteback.drain()
         do { try descriptor.close() } catch { throw .io(file: path, operation: "close", reason: "\(error)") }
+    }
+}
+
+/// Counts the bytes written through one descriptor and starts their writeback
+/// (`StartedWriteback`) every `interval` of them, so that the fsync at the end of a long write
+/// finds little left to do. Serves the files a pull writes and the database a push fills.
+struct WritebackTrigger {
+    static let interval = 16 << 20
+
+    let descriptor: Int32
+    private var unstarted = 0
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    mutating func wrote(_ bytes: Int) {
+        unstarted += bytes
+        guard unstarted >= Self.interval else { return }
+        unstarted = 0
+        StartedWriteback.start(descriptor)
     }
 }
 

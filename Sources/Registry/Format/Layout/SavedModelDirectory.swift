@@ -124,6 +124,12 @@ public enum FileSystem {
         return lstat(path, &info) == 0
     }
 
+    /// The folder that holds `path` ("." for a bare name).
+    public static func parentFolder(of path: String) -> String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
     /// Makes a folder's entries (files created, renamed or linked into it) durable.
     public static func syncFolder(_ path: String) throws(FormatError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
