@@ -38,19 +38,49 @@ let package = Package(
         .plugin(
             name: "EmbedMigrations", capability: .buildTool(),
             dependencies: ["EmbedMigrationsTool"], path: "Sources/MigrationsPlugin"),
+        // The layers of the registry, one target each; a target imports only the layers below
+        // it (ARCHITECTURE.md). `make build` checks that every import is a declared dependency.
+        // Format: TensorFlow's files (protobuf subset, tensor bundle, SavedModel and checkpoint
+        // folders) and the file handles that read and write them. No SQLite.
         .target(
-            name: "Registry",
+            name: "RegistryFormat",
             dependencies: [
-                "CLZ4", "CCRC32C", "CShuffle", "CWriteback",
+                "CCRC32C", "CWriteback",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Sources/Registry/Format",
+            exclude: ["Proto"]),
+        // Store: the SQLite database (every SQL statement), records, and the chunk store.
+        .target(
+            name: "RegistryStore",
+            dependencies: [
+                "RegistryFormat", "CLZ4", "CShuffle",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            path: "Sources/Registry",
-            exclude: ["Format/Proto"],
+            path: "Sources/Registry/Store",
             plugins: ["EmbedMigrations"]),
+        // Interchange: folders on disk <-> the store (SavedModel and Saver-folder importers, the exporter).
+        .target(
+            name: "RegistryInterchange",
+            dependencies: ["RegistryFormat", "RegistryStore"],
+            path: "Sources/Registry/Interchange"),
+        // Remote: OCI distribution registries <-> the store.
+        .target(
+            name: "RegistryRemote",
+            dependencies: [
+                "RegistryFormat", "RegistryStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Registry/Remote"),
+        // The API: `ModelRegistry`, the one public surface the CLI and Train use.
+        .target(
+            name: "Registry",
+            dependencies: ["RegistryFormat", "RegistryStore", "RegistryInterchange", "RegistryRemote"],
+            path: "Sources/Registry/API"),
         .target(
             name: "Train",
             dependencies: ["Registry", "COpenBLAS"],
@@ -64,7 +94,7 @@ let package = Package(
             path: "Sources/CLI"),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "Train", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Registry", "RegistryFormat", "Train", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.
@@ -74,18 +104,20 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(
             name: "TrainTests",
-            dependencies: ["Train", "Registry", "TestSupport"],
+            dependencies: ["Train", "Registry", "RegistryFormat", "TestSupport"],
             path: "Tests/TrainTests"),
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                "Registry", "RegistryFormat", "RegistryStore", "RegistryInterchange", "RegistryRemote", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/RegistryTests"),
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "CLI", "Registry", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "CLI", "Registry", "RegistryFormat", "RegistryStore", "RegistryInterchange", "RegistryRemote", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/CLITests"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Registry
 
 /// `registry`: keeps every version of a TensorFlow model in one SQLite file.
@@ -13,6 +14,12 @@ struct RegistryCommand: ParsableCommand {
 
     static func main() {
         MallocTuning.apply()
-        main(nil)
+        let json = ErrorReport.jsonRequested(CommandLine.arguments)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            ErrorReport.exit(with: error, command: self, json: json)
+        }
     }
 }

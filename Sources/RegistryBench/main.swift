@@ -7,7 +7,8 @@
 // `registry-bench populate DB MODELS VERSIONS SERVE_DIR TRAIN_DIR` fills a registry instead
 // (Populate.swift).
 import Foundation
-@_spi(Bench) import Registry
+import Registry
+import RegistryFormat
 import Train
 
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "populate" {

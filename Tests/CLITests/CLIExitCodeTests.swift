@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Exit statuses and one-line errors of the `registry` executable, and that a refused or
 /// failed command leaves the registry and the output folder as they were.

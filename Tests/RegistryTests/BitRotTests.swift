@@ -3,6 +3,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Single bits flipped in stored chunks, directly in the SQLite file: `verify` names exactly
 /// the versions and the tensors, files and graphs that use the damaged chunk, and `pull` of

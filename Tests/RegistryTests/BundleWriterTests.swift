@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Bundles we write from scratch are read back by our reader and by TensorFlow itself.
 @Suite struct BundleWriterTests {

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// CRC-32C as the index and data files use it (spec §3.1). Every expected value is either a
 /// published check value (the spec's, RFC 3720 / LevelDB's `crc32c_test.cc`, a crc TF wrote

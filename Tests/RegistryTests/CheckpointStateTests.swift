@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// The text `checkpoint` state file (spec §6). Expected texts are TF's own files, the spec's
 /// example, and outputs of Python protobuf 7.36.2 `text_format.MessageToString` on

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Training checkpoints: Saver folders in and out, saves from memory, and Saver's retention.
 @Suite struct CheckpointTests {
@@ -15,7 +19,7 @@ import TestSupport
         #expect(results.map(\.version) == [1, 2, 3])
         let history = try registry.history(model: "saver")
         #expect(history.map(\.globalStep) == [20, 30, 40])
-        #expect(history.allSatisfy { $0.kind == "checkpoint" })
+        #expect(history.allSatisfy { $0.kind == .checkpoint })
         _ = try registry.pullCheckpoints(run: "saver", to: tmp.path + "/out")
         let original = try DirectoryListing.scan(source), copy = try DirectoryListing.scan(tmp.path + "/out")
         #expect(original == copy)

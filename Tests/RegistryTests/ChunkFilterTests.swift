@@ -4,6 +4,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Chunk filters (byte planes, LZ4, raw) chosen per chunk, and deltas (differences or XOR)
 /// against the parent checkpoint with bounded chains: every choice decodes to the exact bytes.
@@ -24,7 +28,7 @@ import TestSupport
 
     static func roundTrip(_ raw: [UInt8], width: Int, base: [UInt8]? = nil) throws -> EncodedChunk {
         let encoded = raw.withUnsafeBytes { r in
-            base.map { b in b.withUnsafeBytes { ChunkEncoder.encode(r, elementSize: width, base: $0) } } ?? ChunkEncoder.encode(r, elementSize: width, base: nil)
+            base.map { b in b.withUnsafeBytes { ChunkEncoder.encode(r, planeWidth: width, base: $0) } } ?? ChunkEncoder.encode(r, planeWidth: width, base: nil)
         }
         let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
         var chain = [StoredChunk(id: 2, hash: Data(hash.bytes), filter: encoded.filter.rawValue, width: encoded.width, rawSize: raw.count,
@@ -153,7 +157,7 @@ import TestSupport
         // Across the two: weights encoded with one form decode with the other.
         let floats = Self.bytes(Self.weights(1 << 16, seed: 62))
         _ = registry_shuffle_avx512(1)
-        let encoded = floats.withUnsafeBytes { ChunkEncoder.encode($0, elementSize: 4, base: nil) }
+        let encoded = floats.withUnsafeBytes { ChunkEncoder.encode($0, planeWidth: 4, base: nil) }
         _ = registry_shuffle_avx512(0)
         let row = StoredChunk(id: 1, hash: Data(floats.withUnsafeBytes { ContentHash.ofChunk($0) }.bytes), filter: encoded.filter.rawValue,
                               width: encoded.width, rawSize: floats.count, baseID: nil, depth: 0, data: Data(encoded.data ?? floats))

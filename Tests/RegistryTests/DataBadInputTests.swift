@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Damaged data shards, extents and shapes that the data files cannot back, absurd shard
 /// counts and damaged string tensors: `BundleReader` and `StringTensor` answer with a typed

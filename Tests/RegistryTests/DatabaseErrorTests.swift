@@ -3,6 +3,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// SQLite's refusals reach the user as errors that say what happened and what to do, and
 /// the registry is left as it was.

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// `diff` between versions: which tensors were added, removed or changed, and by how much.
 @Suite struct DiffTests {

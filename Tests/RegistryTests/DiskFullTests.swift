@@ -3,6 +3,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// A registry that runs out of space in the middle of a push refuses it with
 /// `StoreError.diskFull`, naming the registry file, and is left exactly as it was: the same
@@ -54,8 +58,8 @@ import TestSupport
 
         // large_weights stores 4.3 MiB in 16 chunks even compressed: over 130 pages of 32 KiB,
         // so the push runs out at its start, after a few chunks, or near its end.
-        let pages = try registry.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
-        let limit = try registry.queue.writeWithoutTransaction { db in
+        let pages = try registry.store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+        let limit = try registry.store.queue.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + headroom)")!
         }
         #expect(limit == pages + headroom)
@@ -65,7 +69,7 @@ import TestSupport
         #expect(try ModelRegistry(path: path).list() == before.versions, "another connection sees a change")
 
         // Room again: the same pushes succeed, numbered as if the failed ones never happened.
-        try registry.queue.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+        try registry.store.queue.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
         #expect(try registry.push(savedModel: Fixtures.path("large_weights"), model: "big").version == 1)
         #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 2)
         let after = try Self.state(registry)

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Every case TensorFlow wrote comes back out byte for byte, with every tensor intact.
 @Suite struct FixtureRoundTripTests {

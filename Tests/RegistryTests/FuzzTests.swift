@@ -4,6 +4,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// A seeded mutation fuzzer over every TensorFlow file the registry reads: `variables.index`
 /// (and checkpoint indexes), `saved_model.pb`, data shards (with the real or a doctored

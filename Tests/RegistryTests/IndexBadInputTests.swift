@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Damaged, truncated and hostile `variables.index` files: the table and index decoders
 /// answer with a typed `FormatError` of the right case whose description names the file (and

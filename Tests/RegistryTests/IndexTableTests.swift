@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// The `.index` table (spec §3): the spec's worked 146-byte example typed in from its hex,
 /// LevelDB's separator rules, TF's multi-block fixture, and the overly-large-entry rule.

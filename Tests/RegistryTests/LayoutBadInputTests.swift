@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Damaged files and unsafe layouts of a model or checkpoint folder: a truncated
 /// `saved_model.pb`, a garbage `checkpoint` state file, symlinks, special files and escaping

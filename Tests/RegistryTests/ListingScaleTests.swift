@@ -3,6 +3,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Listings over thousands of versions: `list`, `history` and `show` run a fixed number of
 /// statements however many versions there are, and say exactly what the per-version queries
@@ -28,7 +32,7 @@ import TestSupport
             _ = try registry.push(savedModel: Fixtures.path("seed_mlp_train_and_serve"), model: "a000", options: options)
             options.labels = ["team": "speech"]
             _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "b000", options: options)
-            let templates = try registry.queue.read { db in
+            let templates = try registry.store.queue.read { db in
                 try Int64.fetchAll(db, sql: "SELECT id FROM versions ORDER BY id")
             }
             for index in 0..<models {
@@ -39,7 +43,7 @@ import TestSupport
                 }
             }
             // A parent in another model.
-            try registry.queue.write { db in
+            try registry.store.queue.write { db in
                 try db.execute(sql: """
                     UPDATE versions SET parent_id = (SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = 'b000' AND v.number = 3)
                     WHERE id = (SELECT v.id FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = 'a001' AND v.number = 1)
@@ -53,7 +57,7 @@ import TestSupport
         /// (graphs, tags, signatures, collections, tensors, files), with labels `n` and `parity`,
         /// aliases `prod` (50) and `best` (77), each the parent of the next.
         static func clone(_ registry: ModelRegistry, template: Int64, model: String, numbers: ClosedRange<Int64>, checkpoint: Bool) throws {
-            try registry.queue.write { db in
+            try registry.store.queue.write { db in
                 try db.execute(sql: "INSERT INTO models (name, created_at) VALUES (?, 0) ON CONFLICT (name) DO NOTHING", arguments: [model])
                 let modelID = try Int64.fetchOne(db, sql: "SELECT id FROM models WHERE name = ?", arguments: [model])!
                 let arguments: StatementArguments = ["model": modelID, "lo": numbers.lowerBound, "hi": numbers.upperBound,
@@ -92,8 +96,8 @@ import TestSupport
                     SELECT ng.id, c.key, c.kind, c.size FROM versions v JOIN meta_graphs ng ON ng.version_id = v.id
                     JOIN meta_graphs tg ON tg.version_id = :template AND tg.position = ng.position
                     JOIN collections c ON c.meta_graph_id = tg.id WHERE \(scope);
-                    INSERT INTO tensors (version_id, key, name, dtype, shape, shard_id, offset, size, crc32c, slices, extra, content_id)
-                    SELECT v.id, t.key, t.name, t.dtype, t.shape, t.shard_id, t.offset, t.size, t.crc32c, t.slices, t.extra, t.content_id
+                    INSERT INTO tensors (version_id, key, entry, name, dtype, shape, shard_id, offset, size, crc32c, content_id)
+                    SELECT v.id, t.key, t.entry, t.name, t.dtype, t.shape, t.shard_id, t.offset, t.size, t.crc32c, t.content_id
                     FROM versions v, tensors t WHERE t.version_id = :template AND \(scope) ORDER BY v.id, t.id;
                     INSERT INTO files (version_id, path, is_folder, size, content_id)
                     SELECT v.id, f.path, f.is_folder, f.size, f.content_id FROM versions v, files f WHERE f.version_id = :template AND \(scope);
@@ -114,7 +118,7 @@ import TestSupport
 
     /// `list` as it was: the versions, then several queries for each.
     static func listedOneByOne(_ registry: ModelRegistry, _ filter: VersionFilter) throws -> [VersionSummary] {
-        try registry.queue.read { db in
+        try registry.store.queue.read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             if let model = filter.model { conditions.append("models.name = ?"); arguments.append(model) }
@@ -137,7 +141,7 @@ import TestSupport
             return try rows.map { version in
                 let id = version.id!
                 let name = try String.fetchOne(db, sql: "SELECT name FROM models WHERE id = ?", arguments: [version.modelID]) ?? "?"
-                let tagSets = try String.fetchAll(db, sql: "SELECT tag_set FROM meta_graphs WHERE version_id = ? ORDER BY position", arguments: [id])
+                let tagSets = try TagSet.fetchAll(db, sql: "SELECT tag_set FROM meta_graphs WHERE version_id = ? ORDER BY position", arguments: [id])
                 let labels = try Row.fetchAll(db, sql: "SELECT key, value FROM labels WHERE version_id = ?", arguments: [id])
                     .reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
                 let aliases = try String.fetchAll(db, sql: "SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias", arguments: [id])
@@ -166,8 +170,8 @@ import TestSupport
             func add(_ sql: String) { lock.lock(); statements.append(sql); lock.unlock() }
         }
         let log = Log()
-        registry.queue.inDatabase { db in db.trace(options: .statement) { log.add("\($0)") } }
-        defer { registry.queue.inDatabase { db in db.trace(options: []) } }
+        registry.store.queue.inDatabase { db in db.trace(options: .statement) { log.add("\($0)") } }
+        defer { registry.store.queue.inDatabase { db in db.trace(options: []) } }
         try body()
         return log.statements
     }
@@ -207,7 +211,7 @@ import TestSupport
         #expect(a3.labels == ["n": "50", "parity": "even"])
         #expect(a3.aliases == ["prod"])
         #expect(a3.parent == "a003:49")
-        #expect(a3.tensors == 21 && a3.kind == "saved_model" && a3.metrics == nil)
+        #expect(a3.tensors == 21 && a3.kind == .savedModel && a3.metrics == nil)
         let a0 = try #require(byName["a000:1"])
         #expect(a0.labels == ["team": "vision", "note": "a \"quoted\" value, é, tab\there"])
         #expect(a0.aliases == ["first"])
@@ -216,7 +220,7 @@ import TestSupport
         let b7 = try #require(byName["b004:77"])
         #expect(b7.tagSets == ["train"])
         #expect(b7.aliases == ["best"])
-        #expect(b7.kind == "checkpoint" && b7.globalStep == 7700 && b7.run == "b004")
+        #expect(b7.kind == .checkpoint && b7.globalStep == 7700 && b7.run == "b004")
         #expect(b7.metrics == ["accuracy": 0.077, "loss": 2.5 - 77 / 64.0])
         #expect(b7.tensorBytes == byName["b000:1"]?.tensorBytes)
 
@@ -265,14 +269,14 @@ import TestSupport
         let registry = corpus.registry
         _ = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "a000")
         #expect(try registry.remove(VersionReference(parsing: "a000:2")) == 2)
-        try registry.queue.write { db in try db.execute(sql: "DELETE FROM tensors WHERE rowid = (SELECT MIN(rowid) FROM tensors WHERE version_id = (SELECT MAX(id) FROM versions))") }
-        try registry.queue.write { db in try db.execute(sql: "UPDATE tensors SET size = size + 5 WHERE rowid = (SELECT MAX(rowid) FROM tensors)") }
+        try registry.store.queue.write { db in try db.execute(sql: "DELETE FROM tensors WHERE rowid = (SELECT MIN(rowid) FROM tensors WHERE version_id = (SELECT MAX(id) FROM versions))") }
+        try registry.store.queue.write { db in try db.execute(sql: "UPDATE tensors SET size = size + 5 WHERE rowid = (SELECT MAX(rowid) FROM tensors)") }
         let expected = try Self.listedOneByOne(registry, VersionFilter())
         #expect(try registry.list() == expected)
         #expect(expected.count == 6)
 
         // A registry from before 0006: its counts are filled in when the migration runs.
-        try registry.queue.writeWithoutTransaction { db in
+        try registry.store.queue.writeWithoutTransaction { db in
             try db.execute(sql: """
                 DROP TRIGGER tensors_counted_on_insert;
                 DROP TRIGGER tensors_counted_on_delete;

@@ -3,6 +3,10 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// The schema comes from the migrations embedded in the binary; a database from a newer
 /// registry, or a registry path that is a symbolic link, is refused without being touched.
@@ -102,8 +106,8 @@ import TestSupport
         let before = try fileBytes(real)
         let link = tmp.path + "/link.db"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
-        let error = #expect(throws: RegistryError.self) { _ = try ModelRegistry(path: link) }
-        if case .unsafeRegistryPath(let path, _)? = error {
+        let error = #expect(throws: StoreError.self) { _ = try ModelRegistry(path: link) }
+        if case .unsafePath(let path, _)? = error {
             #expect(path == link)
         } else {
             Issue.record("expected unsafeRegistryPath, got \(String(describing: error))")
@@ -114,7 +118,7 @@ import TestSupport
         // A dangling link is refused too, and nothing is created where it points.
         let dangling = tmp.path + "/dangling.db"
         try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: tmp.path + "/elsewhere.db")
-        #expect(throws: RegistryError.self) { _ = try ModelRegistry(path: dangling) }
+        #expect(throws: StoreError.self) { _ = try ModelRegistry(path: dangling) }
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/elsewhere.db"))
     }
 }

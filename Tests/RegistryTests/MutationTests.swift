@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Thousands of seeded random mutations of a real `variables.index`: each one decodes (and
 /// then re-encodes to the same index) or throws a `FormatError` that names the file.

@@ -1,6 +1,10 @@
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// OrderedCode, the encoding slice keys are built from, against TensorFlow's own
 /// `tensorflow/core/lib/strings/ordered_code_test.cc`: its tables (copied verbatim into

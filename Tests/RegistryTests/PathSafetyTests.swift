@@ -4,6 +4,10 @@ import SwiftProtobuf
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Names from files and from the database never lead a read or a write outside its folder.
 @Suite struct PathSafetyTests {

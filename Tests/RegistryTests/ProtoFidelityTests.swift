@@ -3,6 +3,10 @@ import SwiftProtobuf
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// What our protobuf subset does not model still comes back out unchanged.
 @Suite struct ProtoFidelityTests {
@@ -78,7 +82,7 @@ import TestSupport
         let check = try TensorFlowOracle.run(["check", tmp.path + "/out"])
         #expect(check.status == 0, "\(check.stderr.suffix(1500))")
         // A subset cannot be cut from the text form without losing what it does not model.
-        #expect(throws: RegistryError.self) {
+        #expect(throws: InterchangeError.self) {
             try registry.pull(VersionReference(model: "text"), to: tmp.path + "/serve", tagSets: [TagSet(["serve"])])
         }
         #expect(!FileManager.default.fileExists(atPath: tmp.path + "/serve"))

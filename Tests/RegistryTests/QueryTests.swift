@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// `list`, `history`, `show` and aliases on a registry with several models and
 /// hundreds of versions, each answer checked against counts computed from what was pushed.
@@ -143,10 +147,10 @@ import TestSupport
             guard let p = byName["\(summary.model):\(summary.version)"] else { mismatches.append("unexpected \(summary.model):\(summary.version)"); continue }
             let source = world.sources[p.model]!
             if summary.labels != p.labels { mismatches.append("\(p.model):\(p.number) labels \(summary.labels)") }
-            if summary.tagSets.map({ Set(TagSet(parsing: $0).tags) }) != p.tagSets { mismatches.append("\(p.model):\(p.number) tag sets \(summary.tagSets)") }
+            if summary.tagSets.map({ Set($0.tags) }) != p.tagSets { mismatches.append("\(p.model):\(p.number) tag sets \(summary.tagSets)") }
             if summary.tensors != source.tensors { mismatches.append("\(p.model):\(p.number) tensors \(summary.tensors)") }
             if summary.parent != p.parent { mismatches.append("\(p.model):\(p.number) parent \(summary.parent ?? "nil")") }
-            if summary.kind != "saved_model" { mismatches.append("\(p.model):\(p.number) kind \(summary.kind)") }
+            if summary.kind != .savedModel { mismatches.append("\(p.model):\(p.number) kind \(summary.kind)") }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
         // Listings are ordered by model name, then number.
@@ -245,7 +249,7 @@ import TestSupport
             #expect(dates, "\(model): createdAt goes forward")
             #expect(history.allSatisfy { $0.model == model })
         }
-        #expect(throws: RegistryError.self) { try world.registry.history(model: "nosuch") }
+        #expect(throws: ReferenceError.self) { try world.registry.history(model: "nosuch") }
     }
 
     @Test func aliasesGivenAtPushResolve() throws {
@@ -262,8 +266,8 @@ import TestSupport
             #expect(try world.registry.show(VersionReference(parsing: model)).summary.version == 75)
             #expect(try world.registry.show(VersionReference(parsing: "\(model):7")).summary.version == 7)
         }
-        #expect(throws: RegistryError.self) { try world.registry.show(VersionReference(parsing: "mlp@nosuch")) }
-        #expect(throws: RegistryError.self) { try world.registry.show(VersionReference(parsing: "mlp:76")) }
+        #expect(throws: ReferenceError.self) { try world.registry.show(VersionReference(parsing: "mlp@nosuch")) }
+        #expect(throws: ReferenceError.self) { try world.registry.show(VersionReference(parsing: "mlp:76")) }
     }
 
     @Test func showLineageFollowsParents() throws {
@@ -301,13 +305,13 @@ import TestSupport
         try registry.setAlias(model: "m", alias: "prod", version: 1)
         #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
         #expect(try registry.history(model: "m").map(\.aliases) == [["prod"], [], [], []])
-        #expect(throws: RegistryError.self) { try registry.setAlias(model: "m", alias: "prod", version: 9) }
-        #expect(throws: RegistryError.self) { try registry.setAlias(model: "nosuch", alias: "prod", version: 1) }
+        #expect(throws: ReferenceError.self) { try registry.setAlias(model: "m", alias: "prod", version: 9) }
+        #expect(throws: ReferenceError.self) { try registry.setAlias(model: "nosuch", alias: "prod", version: 1) }
         #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
 
         // Removing the version an alias points at removes the alias; a child loses its parent link.
         #expect(try registry.remove(VersionReference(parsing: "m@prod")) == 1)
-        #expect(throws: RegistryError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
+        #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
         #expect(try registry.remove(VersionReference(parsing: "m:2")) == 2)
         let child = try registry.show(VersionReference(model: "child"))
         #expect(child.lineage == ["child:1"])
@@ -319,7 +323,7 @@ import TestSupport
 
         try registry.setAlias(model: "m", alias: "prod", version: 4)
         try registry.removeAlias(model: "m", alias: "prod")
-        #expect(throws: RegistryError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
+        #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
         #expect(try registry.history(model: "m").allSatisfy { $0.aliases.isEmpty })
         #expect(try registry.removeModel("m") == 3)
         #expect(try registry.list().map(\.model) == ["child"])

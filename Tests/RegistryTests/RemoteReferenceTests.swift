@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// The pure parts of remotes: `oci://` references, default tags, authentication challenges,
 /// token answers and tag-list paging.

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// DT_STRING payloads (spec §4.2). Expected bytes and crcs come from the spec, from TF's own
 /// `dtypes_zoo` files, or from `Reference` below: the spec's rule re-implemented here with a

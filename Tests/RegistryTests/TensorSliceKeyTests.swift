@@ -2,6 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// Binary slice keys (spec §5.4). Expected bytes come from the `partitioned_variables` fixture
 /// TF wrote and the spec's examples; the OrderedCode they are built from is `OrderedCodeTests`.

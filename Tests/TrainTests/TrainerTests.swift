@@ -1,4 +1,5 @@
 import Registry
+@testable import RegistryFormat
 import Testing
 @testable import Train
 

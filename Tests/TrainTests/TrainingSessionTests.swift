@@ -1,5 +1,6 @@
 import Foundation
 import Registry
+@testable import RegistryFormat
 import Testing
 import TestSupport
 @testable import Train
@@ -88,7 +89,7 @@ import TestSupport
             let history = try registry.history(model: "kept")
             #expect(history.map(\.version) == [3, 4])
             #expect(history.map(\.globalStep) == [150, 200])
-            #expect(history.allSatisfy { $0.kind == "checkpoint" && $0.run == "kept" })
+            #expect(history.allSatisfy { $0.kind == .checkpoint && $0.run == "kept" })
             #expect(throws: (any Error).self) { try registry.loadTensors(VersionReference(model: "kept", selector: .number(2))) }
             #expect(try registry.loadTensors(VersionReference(model: "kept", selector: .number(3)))["global_step"]?.int64Value == 150)
             #expect(Self.bytes(try registry.loadTensors(VersionReference(model: "kept"))) == tensorBytes(session.state))
@@ -155,7 +156,7 @@ import TestSupport
             #expect(Self.bytes(try registry.loadTensors(VersionReference(model: "short"))) == tensorBytes(session.state))
             let model = dir + "/model"
             let pulled = try registry.pull(VersionReference(model: "short"), to: model)
-            #expect(Set(pulled.tagSets) == ["train", "serve"])
+            #expect(Set(pulled.tagSets.map(\.description)) == ["train", "serve"])
 
             // 32 rows of the notebook's data (batch 7), written by numpy.
             let batchIndex = 7

@@ -20,12 +20,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let report: InspectReport
-            if FileManager.default.fileExists(atPath: path + "/saved_model.pb") || FileManager.default.fileExists(atPath: path + "/saved_model.pbtxt") {
-                report = try InspectReport(savedModel: SavedModelDirectory.open(path), verify: !noVerify)
-            } else {
-                report = try InspectReport(checkpoints: CheckpointFolder.open(path), verify: !noVerify)
-            }
+            let report = try ModelRegistry.inspect(folder: path, verify: !noVerify)
             print(json ? report.json : report.text)
         } catch let error as FormatError {
             throw CLIFailure(message: error.description)

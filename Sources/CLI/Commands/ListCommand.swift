@@ -46,8 +46,8 @@ enum VersionTable {
             if showModel { cells.append(v.model); cells.append(":") }
             cells.appendDecimal(v.version); cells.end()
             dates.write(v.createdAt, to: &cells.bytes); cells.end()
-            cells.append(v.kind == "checkpoint" ? "ckpt" : "model"); cells.end()
-            for (i, tagSet) in v.tagSets.enumerated() { cells.append(i == 0 ? "{" : " {"); cells.append(tagSet); cells.append("}") }
+            cells.append(v.kind == .checkpoint ? "ckpt" : "model"); cells.end()
+            for (i, tagSet) in v.tagSets.enumerated() { cells.append(i == 0 ? "{" : " {"); cells.append(tagSet.description); cells.append("}") }
             cells.end()
             cells.appendDecimal(Int64(v.tensors)); cells.end()
             if let size = sizes[v.tensorBytes] {

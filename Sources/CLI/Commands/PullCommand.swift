@@ -70,7 +70,7 @@ extension PullCommand {
     /// `pull oci://HOST/REPO:TAG [NAME] [-o DIR]`.
     func pullRemote() throws {
         let remote = try OCIReference(parsing: reference)
-        if let output, !force, FileManager.default.fileExists(atPath: output) { throw RegistryError.targetExists(path: output) }
+        if let output, !force, FileManager.default.fileExists(atPath: output) { throw InterchangeError.targetExists(path: output) }
         let registry = try options.open()
         let bar = ProgressBar("pull")
         let result = try registry.pullRemote(remote, as: name, progress: bar.callback)

@@ -50,8 +50,7 @@ struct PushCommand: ParsableCommand {
         pushOptions.parent = try parent.map(VersionReference.init(parsing:))
         let registry = try options.open()
         let bar = ProgressBar("push")
-        if !FileManager.default.fileExists(atPath: directory + "/saved_model.pb") && !FileManager.default.fileExists(atPath: directory + "/saved_model.pbtxt"),
-           let names = try? FileManager.default.contentsOfDirectory(atPath: directory), names.contains(where: { $0.hasSuffix(".index") }) {
+        if FolderKind(folder: directory) ?? .savedModel == .checkpoints {
             let results = try registry.push(checkpointFolder: directory, run: name, options: pushOptions, progress: bar.callback)
             bar.finish()
             if output.json { print(Output.json(results)); return }

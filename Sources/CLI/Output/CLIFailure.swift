@@ -1,7 +1,11 @@
-import ArgumentParser
+import Registry
 
-/// A failed command: one line on stderr, exit status 1 (usage errors keep ArgumentParser's 64).
-struct CLIFailure: Error, CustomStringConvertible {
+/// A failure the CLI itself detects (a plot it cannot write, a folder it cannot read): one
+/// line on stderr, exit status 1, with a stable code like every registry error.
+struct CLIFailure: CodedError {
     var message: String
+    var code = "command_failed"
+    var category = ErrorCategory.environment
+
     var description: String { message }
 }

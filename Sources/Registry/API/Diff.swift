@@ -1,16 +1,14 @@
 import Foundation
-import GRDB
+import RegistryFormat
+import RegistryStore
 
 extension ModelRegistry {
     /// Tensors added, removed and changed from `a` to `b`; for a changed floating-point tensor
     /// of the same shape, the largest absolute difference of its elements.
     public func diff(_ a: VersionReference, _ b: VersionReference) throws -> TensorDiff {
-        try read { db in
-            let from = try Self.resolve(a, db: db), to = try Self.resolve(b, db: db)
-            let before = try Self.tensorsByName(from, db: db), after = try Self.tensorsByName(to, db: db)
-            func summary(_ row: TensorRecord) -> TensorSummary {
-                TensorSummary(name: row.name, dtype: DType(rawValue: row.dtype).name, shape: Shape.parse(row.shape) ?? [], bytes: row.size, shard: row.shardID)
-            }
+        try store.read { session in
+            let from = try session.resolve(a), to = try session.resolve(b)
+            let before = try Self.tensorsByName(from, session), after = try Self.tensorsByName(to, session)
             var changed: [TensorDiff.Change] = []
             var unchanged = 0
             for name in before.keys.sorted() {
@@ -20,25 +18,24 @@ extension ModelRegistry {
                     unchanged += 1
                     continue
                 }
-                let describe = { (row: TensorRecord) in "\(DType(rawValue: row.dtype).name)\(row.shape)" }
+                let describe = { (row: TensorRecord) in "\(row.dtype.name)\(row.shape)" }
                 var maximum: Double?
                 if old.dtype == new.dtype && old.shape == new.shape, let oldID = old.contentID, let newID = new.contentID,
                    old.size <= 256 << 20 {
-                    let reader = ContentReader(db: db)
-                    maximum = Self.maxAbsDifference(DType(rawValue: old.dtype), try reader.read(oldID), try reader.read(newID))
+                    let reader = ContentReader(session)
+                    maximum = Self.maxAbsDifference(old.dtype, try reader.read(oldID), try reader.read(newID))
                 }
                 changed.append(.init(name: name, before: describe(old), after: describe(new), maxAbsDifference: maximum))
             }
             return TensorDiff(from: a.description + " (v\(from.number))", to: b.description + " (v\(to.number))",
-                              added: after.keys.filter { before[$0] == nil }.sorted().map { summary(after[$0]!) },
-                              removed: before.keys.filter { after[$0] == nil }.sorted().map { summary(before[$0]!) },
+                              added: after.keys.filter { before[$0] == nil }.sorted().map { TensorSummary(after[$0]!) },
+                              removed: before.keys.filter { after[$0] == nil }.sorted().map { TensorSummary(before[$0]!) },
                               changed: changed, unchanged: unchanged)
         }
     }
 
-    static func tensorsByName(_ version: VersionRecord, db: Database) throws -> [String: TensorRecord] {
-        try TensorRecord.filter(Column("version_id") == version.id!).fetchAll(db)
-            .reduce(into: [:]) { $0[$1.name] = $1 }
+    static func tensorsByName(_ version: VersionRecord, _ session: StoreSession) throws -> [String: TensorRecord] {
+        try session.tensors(versionID: version.id!).reduce(into: [:]) { $0[$1.name] = $1 }
     }
 
     /// max |a_i - b_i| for float16/bfloat16/float32/float64 payloads; nil for other dtypes.

@@ -1,54 +1,11 @@
 import Foundation
-import GRDB
-
-/// Which versions `list` returns; every condition given must hold.
-public struct VersionFilter: Sendable {
-    public var model: String?
-    /// Versions with a meta graph carrying this tag.
-    public var tag: String?
-    /// Versions with a meta graph whose tag set is exactly this one.
-    public var tagSet: TagSet?
-    /// Versions with a signature of this key.
-    public var signature: String?
-    public var labels: [String: String] = [:]
-    /// Only the newest version of each model.
-    public var latestOnly = false
-    public init() {}
-}
+import RegistryFormat
+import RegistryStore
 
 extension ModelRegistry {
     /// Versions matching `filter`, by model name then number.
-    ///
-    /// A constant number of statements however many versions match (see `summaries`). Each
-    /// condition is an uncorrelated `IN (…)` subquery, which SQLite evaluates once: a correlated
-    /// `EXISTS` on the tag or signature re-scanned every row carrying that tag for each version,
-    /// quadratic in the number of versions (7.7 s for `--tag serve` over 10,000).
     public func list(_ filter: VersionFilter = VersionFilter()) throws -> [VersionSummary] {
-        try read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let model = filter.model { conditions.append("models.name = ?"); arguments.append(model) }
-            if let tag = filter.tag {
-                conditions.append("versions.id IN (SELECT g.version_id FROM meta_graph_tags t JOIN meta_graphs g ON g.id = t.meta_graph_id WHERE t.tag = ?)")
-                arguments.append(tag)
-            }
-            if let tagSet = filter.tagSet {
-                conditions.append("versions.id IN (SELECT g.version_id FROM meta_graphs g WHERE g.tag_set = ?)")
-                arguments.append(tagSet.description)
-            }
-            if let signature = filter.signature {
-                conditions.append("versions.id IN (SELECT g.version_id FROM signatures s JOIN meta_graphs g ON g.id = s.meta_graph_id WHERE s.key = ?)")
-                arguments.append(signature)
-            }
-            for (key, value) in filter.labels.sorted(by: { $0.key < $1.key }) {
-                conditions.append("versions.id IN (SELECT l.version_id FROM labels l WHERE l.key = ? AND l.value = ?)")
-                arguments += [key, value]
-            }
-            if filter.latestOnly {
-                conditions.append("versions.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.model_id = versions.model_id)")
-            }
-            return try Self.summaries(where: conditions.joined(separator: " AND "), arguments: StatementArguments(arguments), db: db)
-        }
+        try store.read { try $0.list(filter) }
     }
 
     /// Every version of one model (a training run's checkpoints), oldest first.
@@ -56,192 +13,40 @@ extension ModelRegistry {
         var filter = VersionFilter()
         filter.model = model
         let versions = try list(filter)
-        if versions.isEmpty { throw RegistryError.modelNotFound(model) }
+        if versions.isEmpty { throw ReferenceError.modelNotFound(model) }
         return versions
     }
 
     /// Everything about one version.
     public func show(_ reference: VersionReference) throws -> VersionDetail {
-        try read { db in
-            let version = try Self.resolve(reference, db: db)
+        try store.read { session in
+            let version = try session.resolve(reference)
             let versionID = version.id!
-            let summary = try Self.summaries(where: "versions.id = ?", arguments: [versionID], db: db)[0]
-            var graphs: [MetaGraphInfo] = []
-            for graph in try MetaGraphRecord.filter(Column("version_id") == versionID).order(Column("position")).fetchAll(db) {
-                var signatures: [SignatureInfo] = []
-                for signature in try SignatureRecord.filter(Column("meta_graph_id") == graph.id!).order(Column("key")).fetchAll(db) {
-                    let tensors = try SignatureTensorRecord.filter(Column("signature_id") == signature.id!).order(Column("key")).fetchAll(db)
-                    func info(_ direction: String) -> [SignatureTensorInfo] {
+            let graphs = try session.metaGraphs(versionID: versionID).map { graph in
+                let signatures = try session.signatures(metaGraphID: graph.id!).map { signature, tensors in
+                    func info(_ direction: SignatureTensorRecord.Direction) -> [SignatureTensorInfo] {
                         tensors.filter { $0.direction == direction }.map {
                             SignatureTensorInfo(key: $0.key, name: $0.tensorName, dtype: $0.dtype, shape: $0.shape.flatMap(Shape.parse))
                         }
                     }
-                    signatures.append(SignatureInfo(key: signature.key, method: signature.method, inputs: info("input"), outputs: info("output")))
+                    return SignatureInfo(key: signature.key, method: signature.method, inputs: info(.input), outputs: info(.output))
                 }
-                let collections = try CollectionRecord.filter(Column("meta_graph_id") == graph.id!).order(Column("key")).fetchAll(db)
-                    .map { CollectionInfo(key: $0.key, kind: $0.kind, size: $0.size) }
-                graphs.append(MetaGraphInfo(tags: TagSet(parsing: graph.tagSet).tags, signatures: signatures, collections: collections))
+                let collections = try session.collections(metaGraphID: graph.id!).map {
+                    CollectionInfo(key: $0.key, kind: $0.kind, size: $0.size)
+                }
+                return MetaGraphInfo(tags: graph.tagSet.tags, signatures: signatures, collections: collections)
             }
-            let tensors = try TensorRecord.filter(Column("version_id") == versionID).order(Column("key")).fetchAll(db).map {
-                TensorSummary(name: $0.name, dtype: DType(rawValue: $0.dtype).name, shape: Shape.parse($0.shape) ?? [], bytes: $0.size, shard: $0.shardID)
-            }
-            let files = try FileRecord.filter(Column("version_id") == versionID && Column("is_folder") == false).order(Column("path")).fetchAll(db)
-                .map { FileSummary(path: $0.path, bytes: $0.size) }
-            // The chain of parents in one statement, at most 1,000 long.
-            let lineage = try Row.fetchAll(db, sql: """
-                WITH RECURSIVE chain(id, parent_id, model_id, number, depth) AS (
-                    SELECT id, parent_id, model_id, number, 0 FROM versions WHERE id = ?
-                    UNION ALL
-                    SELECT v.id, v.parent_id, v.model_id, v.number, chain.depth + 1 FROM versions v JOIN chain ON v.id = chain.parent_id
-                    WHERE chain.depth < 999)
-                SELECT models.name, chain.number FROM chain LEFT JOIN models ON models.id = chain.model_id ORDER BY chain.depth
-                """, arguments: [versionID]).map { "\($0[0] as String? ?? "?"):\($0[1] as Int64)" }
-            return VersionDetail(summary: summary, metaGraphs: graphs, tensors: tensors, files: files, lineage: lineage)
+            let tensors = try session.tensors(versionID: versionID).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(TensorSummary.init)
+            let files = try session.files(versionID: versionID).filter { !$0.isFolder }.map { FileSummary(path: $0.path, bytes: $0.size) }
+            return VersionDetail(summary: try session.summary(versionID: versionID), metaGraphs: graphs, tensors: tensors, files: files,
+                                 lineage: try session.lineage(versionID: versionID))
         }
     }
+}
 
-    /// The summaries of the versions satisfying `condition` (SQL over `versions` and `models`;
-    /// empty for all), by model name then number, in five statements at most whatever their
-    /// number: the versions (with their tensor counts and bytes, which 0006_listing_indexes'
-    /// triggers keep on the row), then their tag sets, aliases and labels, then the parents
-    /// that are not among them.
-    static func summaries(where condition: String, arguments: StatementArguments, db: Database) throws -> [VersionSummary] {
-        var summaries: [VersionSummary] = [], ids: [Int64] = [], parentIDs: [Int64?] = [], modelIDs: [Int64] = []
-        var modelNames: [Int64: String] = [:]
-        let decoder = JSONDecoder()
-        var metricsByText: [String: [String: Double]] = [:]
-        // Unordered: SQLite would sort the whole rows; the order is made below, on two integers.
-        let versions = try Row.fetchCursor(db, sql: """
-            SELECT versions.id, versions.model_id, versions.number, versions.created_at, versions.kind, versions.source,
-                   versions.parent_id, versions.run, versions.global_step, versions.metrics_json,
-                   versions.tensor_count, versions.tensor_bytes, models.name
-            FROM versions JOIN models ON models.id = versions.model_id \(condition.isEmpty ? "" : "WHERE " + condition)
-            """, arguments: arguments)
-        try versions.forEach { row in
-            let modelID: Int64 = row[1]
-            let model: String
-            if let known = modelNames[modelID] { model = known } else { model = row[12]; modelNames[modelID] = model }
-            var metrics: [String: Double]?
-            if let text: String = row[9] {
-                if let known = metricsByText[text] {
-                    metrics = known
-                } else {
-                    metrics = try decoder.decode([String: Double].self, from: Data(text.utf8))
-                    metricsByText[text] = metrics
-                }
-            }
-            ids.append(row[0])
-            modelIDs.append(modelID)
-            parentIDs.append(row[6])
-            summaries.append(VersionSummary(model: model, version: row[2], createdAt: Date(timeIntervalSince1970: row[3]), kind: row[4],
-                                            tagSets: [], labels: [:], aliases: [], tensors: row[10], tensorBytes: row[11], source: row[5],
-                                            parent: nil, run: row[7], globalStep: row[8], metrics: metrics))
-        }
-        if summaries.isEmpty { return [] }
-
-        // By model name (as SQLite's BINARY collation compares them: their UTF-8 bytes), then number.
-        let rank = Dictionary(uniqueKeysWithValues: modelNames.sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
-            .enumerated().map { ($1.key, $0) })
-        var keys = summaries.indices.map { (rank[modelIDs[$0]]!, summaries[$0].version, $0) }
-        if !zip(keys, keys.dropFirst()).allSatisfy({ ($0.0, $0.1) < ($1.0, $1.1) }) {
-            keys.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-            // Element i becomes element keys[i].2: each cycle of that permutation by swaps (moves).
-            var placed = [Bool](repeating: false, count: keys.count)
-            for start in keys.indices where !placed[start] {
-                var i = start
-                while keys[i].2 != start {
-                    let j = keys[i].2
-                    summaries.swapAt(i, j); ids.swapAt(i, j); parentIDs.swapAt(i, j)
-                    placed[i] = true
-                    i = j
-                }
-                placed[i] = true
-            }
-        }
-
-        // Where each id sits in `summaries`: an array over the ids' span when they are dense (most
-        // versions listed), else a dictionary. Dense ids are read by a range scan (the few
-        // versions in it but not listed are skipped here), sparse ones passed as a JSON array.
-        let low = ids.min()!, high = ids.max()!
-        let dense = high - low < 4 * Int64(ids.count)
-        var slots: [Int32] = [], positions: [Int64: Int] = [:]
-        if dense {
-            slots = [Int32](repeating: -1, count: Int(high - low) + 1)
-            for (i, id) in ids.enumerated() { slots[Int(id - low)] = Int32(i) }
-        } else {
-            positions.reserveCapacity(ids.count)
-            for (i, id) in ids.enumerated() { positions[id] = i }
-        }
-        func position(_ id: Int64) -> Int? {
-            if dense {
-                guard id >= low && id <= high else { return nil }
-                let slot = slots[Int(id - low)]
-                return slot < 0 ? nil : Int(slot)
-            }
-            return positions[id]
-        }
-        let restriction: String
-        let idArguments: StatementArguments
-        if dense {
-            (restriction, idArguments) = ("version_id BETWEEN ? AND ?", [low, high])
-        } else {
-            (restriction, idArguments) = ("version_id IN (SELECT value FROM json_each(?))", ["[" + ids.map { String($0) }.joined(separator: ",") + "]"])
-        }
-
-        // Rows come ordered by version: each version's values are gathered, then stored at once.
-        func gather(_ sql: String, into field: WritableKeyPath<VersionSummary, [String]>) throws {
-            var current: (id: Int64, values: [String]) = (-1, [])
-            try Row.fetchCursor(db, sql: sql, arguments: idArguments).forEach { row in
-                let id: Int64 = row[0]
-                if id != current.id {
-                    if let i = position(current.id) { summaries[i][keyPath: field] = current.values }
-                    current = (id, [])
-                }
-                current.values.append(row[1])
-            }
-            if let i = position(current.id) { summaries[i][keyPath: field] = current.values }
-        }
-        try gather("SELECT version_id, tag_set FROM meta_graphs WHERE \(restriction) ORDER BY version_id, position", into: \.tagSets)
-        try gather("SELECT version_id, alias FROM aliases WHERE \(restriction) ORDER BY version_id, alias", into: \.aliases)
-
-        var pairs: (id: Int64, values: [(String, String)]) = (-1, [])
-        func storeLabels() {
-            guard let i = position(pairs.id) else { return }
-            var labels = [String: String](minimumCapacity: pairs.values.count)
-            for (key, value) in pairs.values { labels[key] = value }
-            summaries[i].labels = labels
-        }
-        let labelRows = try Row.fetchCursor(db, sql: """
-            SELECT version_id, key, value FROM labels WHERE \(restriction) ORDER BY version_id, key
-            """, arguments: idArguments)
-        try labelRows.forEach { row in
-            let id: Int64 = row[0]
-            if id != pairs.id { storeLabels(); pairs.id = id; pairs.values.removeAll(keepingCapacity: true) }
-            pairs.values.append((row[1], row[2]))
-        }
-        storeLabels()
-
-        // Parents: most are listed too (a model's history); the others in one more statement.
-        var missing = Set<Int64>()
-        for (i, parentID) in parentIDs.enumerated() {
-            guard let parentID else { continue }
-            if let p = position(parentID) {
-                summaries[i].parent = summaries[p].model + ":" + String(summaries[p].version)
-            } else {
-                missing.insert(parentID)
-            }
-        }
-        if !missing.isEmpty {
-            var parents: [Int64: String] = [:]
-            let parentRows = try Row.fetchCursor(db, sql: """
-                SELECT versions.id, models.name, versions.number FROM versions JOIN models ON models.id = versions.model_id
-                WHERE versions.id IN (SELECT value FROM json_each(?))
-                """, arguments: ["[" + missing.map { String($0) }.joined(separator: ",") + "]"])
-            try parentRows.forEach { row in parents[row[0]] = (row[1] as String) + ":" + String(row[2] as Int64) }
-            for (i, parentID) in parentIDs.enumerated() where summaries[i].parent == nil {
-                if let parentID { summaries[i].parent = parents[parentID] }
-            }
-        }
-        return summaries
+extension TensorSummary {
+    /// A tensor row as `show` and `diff` print it.
+    init(_ row: TensorRecord) {
+        self.init(name: row.name, dtype: row.dtype.name, shape: row.dimensions, bytes: row.size, shard: row.shardID)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import RegistryFormat
+import RegistryStore
 
 /// What a push did; `--json` prints exactly these fields.
 public struct PushResult: Codable, Sendable {
@@ -7,6 +9,14 @@ public struct PushResult: Codable, Sendable {
     public var tensors: Int
     public var files: Int
     public var statistics: StoreStatistics
+
+    init(_ created: CreatedVersion) {
+        model = created.model
+        version = created.number
+        tensors = created.tensors
+        files = created.files
+        statistics = created.statistics
+    }
 }
 
 /// What a pull wrote.
@@ -15,25 +25,7 @@ public struct PullResult: Codable, Sendable {
     public var version: Int64
     public var path: String
     public var bytes: Int64
-    public var tagSets: [String]
-}
-
-/// One version as listings show it.
-public struct VersionSummary: Codable, Sendable, Equatable {
-    public var model: String
-    public var version: Int64
-    public var createdAt: Date
-    public var kind: String
-    public var tagSets: [String]
-    public var labels: [String: String]
-    public var aliases: [String]
-    public var tensors: Int
-    public var tensorBytes: Int64
-    public var source: String?
-    public var parent: String?
-    public var run: String?
-    public var globalStep: Int64?
-    public var metrics: [String: Double]?
+    public var tagSets: [TagSet]
 }
 
 /// A signature input or output.

@@ -1,6 +1,6 @@
 /// A TensorFlow element type by its `DataType` number, with the facts the bundle format
 /// needs (bytes per element on disk) and the names users know from Python.
-public struct DType: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct DType: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public let rawValue: Int32
 
     public init(rawValue: Int32) { self.rawValue = rawValue }
@@ -61,4 +61,14 @@ public struct DType: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var isFloatingPoint: Bool { [1, 2, 8, 14, 18, 19].contains(rawValue) || (24...28).contains(rawValue) }
 
     public static func < (a: DType, b: DType) -> Bool { a.rawValue < b.rawValue }
+
+    /// Encoded as its `DataType` number, as `DataType` fields are.
+    public init(from decoder: Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(Int32.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }

@@ -1,6 +1,6 @@
 /// Why a TensorFlow file could not be read or written: each case names the file, and the
 /// entry where there is one, so a user can tell which of their files is at fault.
-public enum FormatError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum FormatError: CodedError, Equatable {
     /// The file ends before a structure it promises (a block, an entry, a footer).
     case truncated(file: String, detail: String)
     /// A structure is present but its content breaks the format's rules.
@@ -33,6 +33,42 @@ public enum FormatError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): cannot \(operation): \(reason)"
         case let .unsafePath(file, detail):
             return "\(file): refused: \(detail)"
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .truncated: "file_truncated"
+        case .corrupt: "file_corrupt"
+        case .checksumMismatch: "checksum_mismatch"
+        case .unsupported: "format_unsupported"
+        case .missing: "file_missing"
+        case .io: "io_failed"
+        case .unsafePath: "unsafe_path"
+        }
+    }
+
+    public var category: ErrorCategory {
+        switch self {
+        case .truncated, .corrupt, .checksumMismatch: .damaged
+        case .unsupported: .unsupported
+        case .missing: .notFound
+        case .io: .environment
+        case .unsafePath: .invalidInput
+        }
+    }
+
+    /// What is wrong, without the advice of `description` (which assumes a file on disk):
+    /// for callers that report the same fault about bytes kept elsewhere.
+    package var detail: String {
+        switch self {
+        case let .checksumMismatch(_, entry, expected, actual):
+            return "\(entry.map { "'\($0)': " } ?? "")crc32c mismatch (recorded \(Self.hex(expected)), computed \(Self.hex(actual)))"
+        case let .truncated(_, detail), let .corrupt(_, _, detail), let .unsupported(_, detail), let .missing(_, detail),
+             let .unsafePath(_, detail):
+            return detail
+        case let .io(_, operation, reason):
+            return "cannot \(operation): \(reason)"
         }
     }
 

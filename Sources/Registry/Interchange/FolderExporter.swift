@@ -1,18 +1,24 @@
 import Foundation
-import GRDB
+import RegistryFormat
+import RegistryStore
 
 /// Writes a stored version out as a folder, the mirror of the importers: the graph file
 /// rebuilt from each MetaGraphDef's bytes, the bundle's data shards with every tensor at
 /// its original offset (crc32c checked on the way), `variables.index` re-encoded from the
 /// tensor rows, other files from their contents. Everything goes into a temporary folder
 /// beside the target, is fsynced, and is renamed into place only when complete.
-struct FolderExporter {
-    let db: Database
+package struct FolderExporter {
+    let session: StoreSession
     let version: VersionRecord
-    var progress: ((Int64) -> Void)?
+    package var progress: ((Int64) -> Void)?
+
+    package init(session: StoreSession, version: VersionRecord) {
+        self.session = session
+        self.version = version
+    }
 
     /// How the version's files are laid out.
-    enum Layout {
+    package enum Layout {
         /// The folder as pushed; `tagSets` keeps only the MetaGraphDefs with those tag sets.
         case savedModel(tagSets: [TagSet]?)
         /// Only the bundle, under `prefix`, and a `prefix.meta` (a stored `.meta`, else the
@@ -21,7 +27,7 @@ struct FolderExporter {
     }
 
     /// Writes into `target` through a staged folder that is renamed into place when complete.
-    func export(to target: String, tagSets: [TagSet]?, force: Bool) throws -> Int64 {
+    package func export(to target: String, tagSets: [TagSet]?, force: Bool) throws -> Int64 {
         try StagedFolder.write(to: target, force: force) { staging in
             try FileSystem.createDirectory(staging)
             return try write(into: staging, layout: .savedModel(tagSets: tagSets))
@@ -29,9 +35,9 @@ struct FolderExporter {
     }
 
     /// Writes the version's files into `folder`, which exists.
-    func write(into folder: String, layout: Layout) throws -> Int64 {
+    package func write(into folder: String, layout: Layout) throws -> Int64 {
         let versionID = version.id!
-        let reader = ContentReader(db: db)
+        let reader = ContentReader(session)
         var written: Int64 = 0
         var synced: [WritableFile] = []
         var tagSets: [TagSet]?
@@ -40,21 +46,18 @@ struct FolderExporter {
         case .savedModel(let sets): tagSets = sets
         case .checkpoint(let prefix): checkpointPrefix = prefix
         }
-        let files = try FileRecord.filter(Column("version_id") == versionID).order(Column("path")).fetchAll(db)
+        let files = try session.files(versionID: versionID)
         let subsetting = tagSets != nil
         if let prefix = checkpointPrefix {
             try RelativePath.validate(prefix, file: "checkpoint prefix")
             written += try writeBundle(into: folder, prefix: prefix, reader: reader)
             var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
             if meta == nil {
-                meta = try MetaGraphRecord.filter(Column("version_id") == versionID && Column("tag_set") == "train").fetchOne(db)?.contentID
+                meta = try session.metaGraphs(versionID: versionID).first { $0.tagSet == TagSet(["train"]) }?.contentID
             }
             if let meta {
-                let bytes = try ContentReader(db: db, verifyHashes: true).read(meta)
-                let file = try WritableFile(path: folder + "/" + prefix + ".meta")
-                try file.append(bytes)
-                try file.sync()
-                try file.close()
+                let bytes = try ContentReader(session, verifyHashes: true).read(meta)
+                try FileSystem.write(bytes, to: folder + "/" + prefix + ".meta", sync: true)
                 written += Int64(bytes.count)
             }
             return written
@@ -65,26 +68,26 @@ struct FolderExporter {
         }
 
         // The graph file.
-        let graphs = try MetaGraphRecord.filter(Column("version_id") == versionID).order(Column("position")).fetchAll(db)
-        if !graphs.isEmpty || version.graphEncoding == "text" {
+        let graphs = try session.metaGraphs(versionID: versionID)
+        if !graphs.isEmpty || version.graphEncoding == .text {
             var chosen = graphs
             if let tagSets {
-                guard version.graphEncoding != "text" else { throw RegistryError.subsetOfTextGraph(version: "version \(version.number)") }
-                let wanted = Set(tagSets.map(\.description))
+                guard version.graphEncoding != .text else { throw InterchangeError.subsetOfTextGraph(version: "version \(version.number)") }
+                let wanted = Set(tagSets)
                 chosen = graphs.filter { wanted.contains($0.tagSet) }
                 let missing = wanted.subtracting(chosen.map(\.tagSet))
                 if !missing.isEmpty {
-                    throw RegistryError.noSuchTagSet(requested: missing.sorted(), available: graphs.map(\.tagSet))
+                    throw InterchangeError.noSuchTagSet(requested: missing.sorted(), available: graphs.map(\.tagSet))
                 }
             }
             let name: String
             let bytes: [UInt8]
-            if version.graphEncoding == "text", !subsetting, let textID = version.graphTextID {
+            if version.graphEncoding == .text, !subsetting, let textID = version.graphTextID {
                 name = SavedModelFile.textName
-                bytes = try ContentReader(db: db, verifyHashes: true).read(textID)
+                bytes = try ContentReader(session, verifyHashes: true).read(textID)
             } else {
                 name = SavedModelFile.binaryName
-                let graphBytes = try chosen.map { try ContentReader(db: db, verifyHashes: true).read($0.contentID) }
+                let graphBytes = try chosen.map { try ContentReader(session, verifyHashes: true).read($0.contentID) }
                 bytes = SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes,
                                                     otherFields: [UInt8](version.graphExtra ?? Data()))
             }
@@ -105,7 +108,7 @@ struct FolderExporter {
             if subsetting && record.path == "fingerprint.pb" { continue }  // it fingerprints the full graph set
             guard let contentID = record.contentID else { continue }
             let file = try WritableFile(path: folder + "/" + record.path)
-            let size = try ContentReader(db: db, verifyHashes: true).write(contentID, to: file, at: 0, progress: progress).size
+            let size = try ContentReader(session, verifyHashes: true).write(contentID, to: file, at: 0, progress: progress).size
             guard size == record.size else {
                 throw StoreError.damaged(what: record.path, detail: "stored \(size) bytes, recorded \(record.size)")
             }
@@ -126,10 +129,9 @@ struct FolderExporter {
     private func writeBundle(into folder: String, prefix: String, reader: ContentReader) throws -> Int64 {
         guard let headerBytes = version.bundleHeader else { return 0 }
         try RelativePath.validate(prefix, file: "stored bundle prefix")
-        let header = BundleHeader(proto: try Tensorflow_BundleHeaderProto(serializedBytes: headerBytes))
-        try header.validate(file: prefix + ".index")
+        let header = try BundleHeader(encodedValue: [UInt8](headerBytes), file: prefix + ".index")
         let writer = try BundleWriter(prefix: folder + "/" + prefix, header: header)
-        let rows = try TensorRecord.filter(Column("version_id") == version.id!).fetchAll(db)
+        let rows = try session.tensors(versionID: version.id!)
             .sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
         var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
         var written: Int64 = 0
@@ -137,14 +139,14 @@ struct FolderExporter {
         // strings and variants are checked whole, each by its own crc rule.
         var placed: [(entry: BundleEntry, placement: ContentReader.Placement)] = []
         for row in rows {
-            let entry = try row.entry()
+            let entry = try row.bundleEntry()
             try entry.validate(header: header, file: prefix + ".index")
             try writer.record(entry)
             guard let contentID = row.contentID else { continue }
             shardEnds[Int(entry.shardID)] = max(shardEnds[Int(entry.shardID)], entry.offset + entry.size)
             if entry.dtype.elementSize == nil {
                 let bytes = try reader.read(contentID)
-                try BundleReader.verify(entry, payload: bytes, file: entry.displayName)
+                try entry.checkStored(bytes, what: "tensor '\(entry.displayName)'")
                 try bytes.withUnsafeBytes { try writer.place(entry, payload: $0) }
                 progress?(Int64(bytes.count))
                 written += Int64(bytes.count)
@@ -154,10 +156,7 @@ struct FolderExporter {
         }
         let results = try reader.write(placed.map(\.placement), progress: progress)
         for ((entry, _), (size, crc)) in zip(placed, results) {
-            guard size == entry.size, crc == CRC32C.unmask(entry.maskedCRC32C) else {
-                throw StoreError.damaged(what: "tensor '\(entry.displayName)'",
-                                         detail: size == entry.size ? "its bytes fail their crc32c" : "stored \(size) bytes, recorded \(entry.size)")
-            }
+            try entry.checkStored(size: size, crc: crc, what: "tensor '\(entry.displayName)'")
             written += size
         }
         for (shard, end) in shardEnds.enumerated() { try writer.extendShard(Int32(shard), to: end) }

@@ -1,16 +1,17 @@
 import Foundation
+import RegistryFormat
 
 /// Writes a folder so that no reader ever sees half of it: everything goes into a hidden
 /// sibling, is fsynced, and is renamed into place only when complete. With `force`, an old
 /// folder is moved aside first and removed once the new one is in place.
-enum StagedFolder {
-    static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
+package enum StagedFolder {
+    package static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
         let folder = FileSystem.parentFolder(of: target)
         let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
         FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
         let staging = folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         if FileSystem.exists(target) && !force {
-            throw RegistryError.targetExists(path: target)
+            throw InterchangeError.targetExists(path: target)
         }
         do {
             let written = try body(staging)
@@ -27,7 +28,7 @@ enum StagedFolder {
     static func moveIntoPlace(_ staging: String, target: String, force: Bool) throws {
         var aside: String?
         if FileSystem.exists(target) {
-            guard force else { throw RegistryError.targetExists(path: target) }
+            guard force else { throw InterchangeError.targetExists(path: target) }
             let old = staging + ".old"
             guard rename(target, old) == 0 else {
                 throw FormatError.io(file: target, operation: "move aside", reason: String(cString: strerror(errno)))

@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Foundation
 
 /// Credentials for a remote, read from the environment only (never from arguments, so they

@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)

@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Foundation
 
 /// The media types a version travels under. The chunks are plain bytes; the config is JSON

@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Foundation
 
 /// A repository on an OCI distribution registry, optionally with a tag or a digest, as users

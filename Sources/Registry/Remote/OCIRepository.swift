@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Crypto
 import Foundation
 

@@ -1,6 +1,8 @@
+import RegistryFormat
+
 /// Why talking to a remote OCI registry failed, in one line that says what to do next.
 /// Credentials never appear in these messages.
-public enum RemoteError: Error, CustomStringConvertible, Sendable {
+public enum RemoteError: CodedError, Equatable {
     /// The `oci://…` text does not name a repository.
     case invalidReference(String, reason: String)
     /// No connection: refused, unknown host, TLS failure, timeout.
@@ -53,6 +55,31 @@ public enum RemoteError: Error, CustomStringConvertible, Sendable {
                 + "check that the address points at an OCI registry"
         case let .chunksVanished(count):
             return "\(count) pulled chunks were removed (by `registry gc`?) before the version was recorded; run the pull again"
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .invalidReference: "invalid_remote_reference"
+        case .unreachable: "remote_unreachable"
+        case .unauthorized: "remote_unauthorized"
+        case .insecureCredentials: "insecure_credentials"
+        case .refused: "remote_refused"
+        case .notFound: "remote_not_found"
+        case .damaged: "remote_damaged"
+        case .notAVersion: "not_a_version"
+        case .protocolViolation: "remote_protocol_violation"
+        case .chunksVanished: "chunks_vanished"
+        }
+    }
+
+    public var category: ErrorCategory {
+        switch self {
+        case .invalidReference, .insecureCredentials: .usage
+        case .unreachable, .unauthorized, .refused, .chunksVanished: .unavailable
+        case .notFound: .notFound
+        case .damaged: .damaged
+        case .notAVersion, .protocolViolation: .invalidInput
         }
     }
 

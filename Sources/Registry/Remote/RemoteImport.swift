@@ -1,5 +1,6 @@
 import Foundation
-import GRDB
+import RegistryFormat
+import RegistryStore
 
 /// Records a pulled version from its config, inside the caller's transaction, once every
 /// chunk is stored: contents from chunk addresses, the version row, meta graphs (their tags,
@@ -18,26 +19,33 @@ struct RemoteImport {
         return ids[index]
     }
 
-    func insert(into version: inout VersionRecord, db: Database, writer: ContentWriter) throws -> (tensors: Int, files: Int) {
-        guard ["saved_model", "checkpoint"].contains(config.kind) else { throw invalid("unknown kind '\(config.kind)'") }
-        guard ["binary", "text"].contains(config.graph.encoding) else { throw invalid("unknown graph encoding '\(config.graph.encoding)'") }
+    /// The version's kind, if it is one this registry knows.
+    func kind() throws -> VersionKind {
+        guard let kind = VersionKind(rawValue: config.kind) else { throw invalid("unknown kind '\(config.kind)'") }
+        return kind
+    }
+
+    func insert(into version: inout VersionRecord, session: StoreSession, writer: ContentWriter) throws -> (tensors: Int, files: Int) {
+        guard let encoding = GraphEncoding(rawValue: config.graph.encoding) else {
+            throw invalid("unknown graph encoding '\(config.graph.encoding)'")
+        }
         var missing = 0
         for hash in Set(config.contents.flatMap(\.chunks)) where !(try writer.hasChunk(ContentHash(hex: hash)!)) { missing += 1 }
         if missing > 0 { throw RemoteError.chunksVanished(count: missing) }
         let ids = try config.contents.map { try writer.storeContent(chunks: $0.chunks.map { ContentHash(hex: $0)! }, size: $0.size) }
 
         version.createdAt = config.createdAt
-        version.graphEncoding = config.graph.encoding
+        version.graphEncoding = encoding
         version.schemaVersion = config.graph.schemaVersion
         version.graphExtra = config.graph.extra
         version.graphTextID = try content(config.graph.text, ids)
         if let prefix = config.bundle.prefix { try RelativePath.validate(prefix, file: what + " bundle prefix") }
         version.bundlePrefix = config.bundle.prefix
         version.bundleHeader = config.bundle.header
-        try version.insert(db)
+        try session.insert(&version)
         let versionID = version.id!
 
-        let reader = ContentReader(db: db)
+        let reader = ContentReader(session)
         var graphs: [MetaGraph] = []
         for (position, row) in config.metaGraphs.sorted(by: { $0.position < $1.position }).enumerated() {
             guard row.position == Int64(position) else { throw invalid("meta graph positions are not 0, 1, 2…") }
@@ -47,25 +55,17 @@ struct RemoteImport {
             }
             graphs.append(graph)
         }
-        try SavedModelImporter.insertMetaGraphs(graphs, versionID: versionID, db: db, writer: writer)
+        try session.insertMetaGraphs(graphs, versionID: versionID, writer: writer)
 
-        let header = try config.bundle.header.map { BundleHeader(proto: try Tensorflow_BundleHeaderProto(serializedBytes: $0)) } ?? BundleHeader()
-        let insertTensor = try db.cachedStatement(sql: """
-            INSERT INTO tensors (version_id, key, name, dtype, shape, shard_id, offset, size, crc32c, slices, extra, content_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let header = try config.bundle.header.map { try BundleHeader(encodedValue: [UInt8]($0), file: what + " bundle header") } ?? BundleHeader()
         for row in config.tensors {
-            let slices = try row.slices.map { try Tensorflow_BundleEntryProto(serializedBytes: $0).slices.map(TensorSlice.init(proto:)) } ?? []
-            let entry = BundleEntry(key: [UInt8](row.key), dtype: DType(rawValue: row.dtype), shape: row.shape, shardID: row.shard,
-                                    offset: row.offset, size: row.size, maskedCRC32C: UInt32(truncatingIfNeeded: row.crc32c),
-                                    slices: slices, unknownFields: row.extra ?? Data())
+            let entry = try row.bundleEntry(what: what)
             try entry.validate(header: header, file: what)
             let contentID = try content(row.content, ids)
-            if let index = row.content, config.contents[index].size != row.size {
-                throw invalid("tensor \(row.name) is \(row.size) bytes, its content \(config.contents[index].size)")
+            if let index = row.content, config.contents[index].size != entry.size {
+                throw invalid("tensor \(entry.displayName) is \(entry.size) bytes, its content \(config.contents[index].size)")
             }
-            try insertTensor.execute(arguments: [versionID, row.key, row.name, row.dtype, Shape.json(row.shape), row.shard, row.offset,
-                                                 row.size, row.crc32c, row.slices, row.extra, contentID])
+            try session.insertTensor(entry, versionID: versionID, contentID: contentID)
         }
 
         var files = 0
@@ -80,8 +80,8 @@ struct RemoteImport {
                 }
                 files += 1
             }
-            try FileRecord(versionID: versionID, path: row.path, isFolder: row.isFolder, size: row.isFolder ? 0 : row.size,
-                           contentID: contentID).insert(db)
+            try session.insertFile(FileRecord(versionID: versionID, path: row.path, isFolder: row.isFolder,
+                                              size: row.isFolder ? 0 : row.size, contentID: contentID))
         }
         return (config.tensors.count, files)
     }

@@ -1,3 +1,5 @@
+import RegistryFormat
+import RegistryStore
 import Foundation
 
 /// One tag of a remote repository, with what its manifest's annotations say about the

@@ -1,37 +1,17 @@
 import Foundation
-import GRDB
+import RegistryFormat
+import RegistryStore
 
-/// What `pull oci://…` did; `--json` prints exactly these fields.
-public struct RemotePullResult: Codable, Sendable {
-    /// The local version created.
-    public var model: String
-    public var version: Int64
-    /// What was pulled, and its manifest digest.
-    public var remote: String
-    public var digest: String
-    /// The version as it was named where it was pushed from (`NAME:N`).
-    public var origin: String
-    /// Distinct chunks the version is made of (its layers).
-    public var chunks: Int
-    public var blobsFetched: Int
-    public var bytesFetched: Int64
-    /// Chunks this registry held already (shared with other versions, or kept by an interrupted pull).
-    public var blobsPresent: Int
-    public var bytesPresent: Int64
-    public var tensors: Int
-    public var files: Int
-    public var seconds: Double
-}
-
-extension ModelRegistry {
+/// Brings a version from an OCI repository into the store.
+package enum RemotePull {
     /// Brings a version pushed with `pushRemote` into this registry as the next version of
     /// `name` (default: the model name it was pushed under). The manifest, the config and every
     /// chunk are checked against their digests; chunks already stored here are not fetched;
     /// fetched chunks are committed a batch at a time, so an interrupted pull keeps them and a
     /// re-run fetches only the rest (`gc` removes them if the pull is abandoned). The version
     /// itself is recorded in one IMMEDIATE transaction, all or nothing.
-    public func pullRemote(_ remote: OCIReference, as name: String? = nil, credentials: OCICredentials = .fromEnvironment(),
-                           progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> RemotePullResult {
+    package static func run(_ remote: OCIReference, as name: String?, store: RegistryDatabase, credentials: OCICredentials,
+                            progress: (@Sendable (Int64, Int64) -> Void)?) throws -> RemotePullResult {
         let started = Date()
         if let name { try VersionReference.validate(modelName: name) }
         let repository = try OCIRepository(remote, credentials: credentials)
@@ -51,7 +31,7 @@ extension ModelRegistry {
         } catch {
             throw RemoteError.notAVersion(what: what, detail: "its config does not decode (\(error))")
         }
-        guard config.format == VersionConfig.currentFormat else {
+        guard VersionConfig.readableFormats.contains(config.format) else {
             throw RemoteError.notAVersion(what: what, detail: "config format \(config.format) is from a newer registry; upgrade registry to pull it")
         }
         let model = name ?? config.model
@@ -59,8 +39,8 @@ extension ModelRegistry {
         let layers = try Self.checkLayers(manifest, config: config, what: what)
 
         let needed = config.distinctChunks
-        let missing = try read { db in
-            let writer = ContentWriter(db: db)
+        let missing = try store.read { session in
+            let writer = ContentWriter(session)
             return try needed.filter { !(try writer.hasChunk(ContentHash(hex: $0.hash)!)) }
         }
         let fetchBytes = missing.reduce(Int64(0)) { $0 + layers[$1.hash]!.size }
@@ -74,11 +54,11 @@ extension ModelRegistry {
                 if case .success(let data)? = arrived[index] { transfer.add(Int64(data.count)) }
             }
             // Keep every chunk that arrived intact, even when another of the batch failed.
-            try write { db in
-                let writer = ContentWriter(db: db)
+            try store.write { session in
+                let writer = ContentWriter(session)
                 for (index, chunk) in batch.enumerated() {
                     if case .success(let data)? = arrived[index] {
-                        _ = try writer.storeChunk([UInt8](data), hash: ContentHash(hex: chunk.hash)!, elementSize: chunk.elementSize)
+                        _ = try writer.storeChunk([UInt8](data), hash: ContentHash(hex: chunk.hash)!, planeWidth: chunk.planeWidth)
                     }
                 }
             }
@@ -87,20 +67,21 @@ extension ModelRegistry {
         }
 
         let source = remote.repositoryReference + (remote.tag.map { ":" + $0 } ?? "") + "@" + digest
-        var options = PushOptions()
-        options.labels = config.labels
-        options.run = config.run == nil ? nil : model
-        options.globalStep = config.globalStep
-        options.metrics = config.metrics
-        let pushed = try inImmediateTransaction { db in
-            try insertVersion(db: db, model: model, kind: config.kind, options: options, source: source) { version, db, writer in
-                try RemoteImport(config: config, what: what).insert(into: &version, db: db, writer: writer)
+        var new = NewVersion(model: model, kind: try RemoteImport(config: config, what: what).kind())
+        new.source = source
+        new.labels = config.labels
+        new.run = config.run == nil ? nil : model
+        new.globalStep = config.globalStep
+        new.metrics = config.metrics
+        let pushed = try store.transaction { session in
+            try session.createVersion(new) { version, writer in
+                try RemoteImport(config: config, what: what).insert(into: &version, session: session, writer: writer)
             }
         }
         let fetched = Set(missing.map(\.hash))
         let allBytes = needed.reduce(Int64(0)) { $0 + layers[$1.hash]!.size }
         return RemotePullResult(
-            model: model, version: pushed.version, remote: what, digest: digest, origin: "\(config.model):\(config.version)",
+            model: model, version: pushed.number, remote: what, digest: digest, origin: "\(config.model):\(config.version)",
             chunks: needed.count, blobsFetched: fetched.count, bytesFetched: fetchBytes, blobsPresent: needed.count - fetched.count,
             bytesPresent: allBytes - fetchBytes, tensors: pushed.tensors, files: pushed.files, seconds: Date().timeIntervalSince(started))
     }

@@ -1,73 +1,23 @@
 import Crypto
 import Foundation
+import RegistryFormat
+import RegistryStore
 
-/// What `push --to` did; `--json` prints exactly these fields. Blob counts are chunk blobs
-/// (layers); the config blob is counted apart.
-public struct RemotePushResult: Codable, Sendable {
-    public var model: String
-    public var version: Int64
-    /// `oci://HOST/REPO:TAG`.
-    public var remote: String
-    public var tag: String
-    /// The manifest's digest: `REMOTE@DIGEST` names this exact version for ever.
-    public var digest: String
-    /// Distinct chunks the version is made of (its layers).
-    public var chunks: Int
-    public var blobsSent: Int
-    public var bytesSent: Int64
-    /// Chunks the remote had already (from this or any earlier push to the repository).
-    public var blobsSkipped: Int
-    public var bytesSkipped: Int64
-    public var configSent: Bool
-    public var configBytes: Int
-    public var seconds: Double
-}
-
-/// Per-index results filled from several threads.
-final class ConcurrentSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> T? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-}
-
-/// Reports transferred bytes from several threads to one progress callback.
-final class TransferProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done: Int64 = 0
-    let total: Int64
-    let callback: (@Sendable (Int64, Int64) -> Void)?
-
-    init(total: Int64, callback: (@Sendable (Int64, Int64) -> Void)?) {
-        self.total = total
-        self.callback = callback
-    }
-
-    func add(_ bytes: Int64) {
-        let now = lock.withLock { done += bytes; return done }
-        callback?(now, total)
-    }
-}
-
-extension ModelRegistry {
+/// Sends a stored version to an OCI repository.
+package enum RemotePush {
     /// Uploads one version to an OCI registry: each distinct chunk as a blob whose digest is
     /// its address (a HEAD first, so blobs the remote holds are not sent again), then the
     /// config blob with the version's rows, then the manifest under `remote.tag` (default
     /// `MODEL-N`). Re-running an interrupted push sends only what is missing.
-    public func pushRemote(_ reference: VersionReference, to remote: OCIReference, credentials: OCICredentials = .fromEnvironment(),
-                           progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> RemotePushResult {
+    package static func run(_ reference: VersionReference, store: RegistryDatabase, to remote: OCIReference, credentials: OCICredentials,
+                            progress: (@Sendable (Int64, Int64) -> Void)?) throws -> RemotePushResult {
         guard remote.digest == nil else {
             throw RemoteError.invalidReference(remote.description, reason: "a push names a tag, not a digest")
         }
         let started = Date()
         var chunkTable: [String: ChunkReference] = [:]
-        let config = try read { db in
-            try VersionConfig.load(version: try Self.resolve(reference, db: db), db: db, chunks: &chunkTable)
+        let config = try store.read { session in
+            try VersionConfig.load(version: try session.resolve(reference), session: session, chunks: &chunkTable)
         }
         let layers = config.distinctChunks.map { chunkTable[$0.hash]! }
         let tag = remote.tag ?? OCIReference.defaultTag(model: config.model, version: config.version)
@@ -83,7 +33,7 @@ extension ModelRegistry {
         var start = 0
         while start < missing.count {
             let batch = Array(missing[start..<min(start + OCIClient.width * 2, missing.count)])
-            let payloads = try read { db in try batch.map { Data(try ContentReader(db: db).chunkBytes(layers[$0].id)) } }
+            let payloads = try store.read { session in try batch.map { Data(try ContentReader(session).chunkBytes(layers[$0].id)) } }
             try OCIClient.concurrently(Array(zip(batch, payloads))) { index, payload in
                 try repository.upload(payload, digest: layers[index].hash.ociDigest)
                 transfer.add(Int64(payload.count))

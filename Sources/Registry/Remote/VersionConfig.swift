@@ -1,5 +1,6 @@
 import Foundation
-import GRDB
+import RegistryFormat
+import RegistryStore
 
 /// The config blob of a pushed version (`OCIMediaType.config`): every row a pull needs to
 /// rebuild the version, byte streams referred to by index into `contents`, each content its
@@ -7,8 +8,11 @@ import GRDB
 /// fields (keys, headers, slices, unknown proto fields) are base64. Signature and collection
 /// rows are not shipped: a pull derives them from the MetaGraphDef bytes, as a push does.
 struct VersionConfig: Codable, Sendable {
-    /// Bumped when a field changes meaning; a pull refuses formats it does not know.
-    static let currentFormat = 1
+    /// Bumped when a field changes meaning; a pull refuses formats it does not know. Format 2
+    /// ships each tensor's index entry as its bytes (as the tensors table keeps it); format 1
+    /// spelled out its fields, and still pulls.
+    static let currentFormat = 2
+    static let readableFormats = 1...2
 
     struct Graph: Codable, Sendable {
         /// `binary` (saved_model.pb) or `text` (saved_model.pbtxt).
@@ -32,20 +36,47 @@ struct VersionConfig: Codable, Sendable {
         var content: Int
     }
 
-    /// Every `BundleEntryProto` field, as the tensors table keeps it.
+    /// A tensor: its key and index entry (`BundleEntryProto` bytes), as the tensors table keeps them.
     struct TensorRow: Codable, Sendable {
         var key: Data
-        var name: String
-        var dtype: Int32
-        var shape: [Int64]
-        var shard: Int32
-        var offset: Int64
-        var size: Int64
-        /// The masked crc32c, as stored in the index.
-        var crc32c: Int64
-        var slices: Data?
-        var extra: Data?
+        var entry: Data
         var content: Int?
+
+        init(key: Data, entry: Data, content: Int?) {
+            self.key = key
+            self.entry = entry
+            self.content = content
+        }
+
+        private enum CodingKeys: String, CodingKey { case key, entry, content }
+
+        /// The fields format 1 spelled out instead of `entry`.
+        private enum LegacyKeys: String, CodingKey { case dtype, shape, shard, offset, size, crc32c, slices, extra }
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = try container.decode(Data.self, forKey: .key)
+            content = try container.decodeIfPresent(Int.self, forKey: .content)
+            if let entry = try container.decodeIfPresent(Data.self, forKey: .entry) {
+                self.entry = entry
+                return
+            }
+            let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+            let slices = try legacy.decodeIfPresent(Data.self, forKey: .slices)
+                .map { try Tensorflow_BundleEntryProto(serializedBytes: $0).slices.map(TensorSlice.init(proto:)) } ?? []
+            let fields = BundleEntry(
+                key: [UInt8](key), dtype: DType(rawValue: try legacy.decode(Int32.self, forKey: .dtype)),
+                shape: try legacy.decode([Int64].self, forKey: .shape), shardID: try legacy.decode(Int32.self, forKey: .shard),
+                offset: try legacy.decode(Int64.self, forKey: .offset), size: try legacy.decode(Int64.self, forKey: .size),
+                maskedCRC32C: UInt32(truncatingIfNeeded: try legacy.decode(Int64.self, forKey: .crc32c)), slices: slices,
+                unknownFields: try legacy.decodeIfPresent(Data.self, forKey: .extra) ?? Data())
+            entry = Data(fields.encodedValue)
+        }
+
+        /// The entry decoded; `what` names the config in errors.
+        func bundleEntry(what: String) throws(FormatError) -> BundleEntry {
+            try BundleEntry(key: [UInt8](key), encodedValue: [UInt8](entry), file: what)
+        }
     }
 
     struct FileRow: Codable, Sendable {
@@ -87,11 +118,13 @@ struct VersionConfig: Codable, Sendable {
         return try encoder.encode(self)
     }
 
-    /// Every distinct chunk in order of first use, with the element width a local push would
-    /// store it with (the dtype's shuffle width for tensors; 1 for graphs, files, strings).
-    var distinctChunks: [(hash: String, elementSize: Int)] {
+    /// Every distinct chunk in order of first use, with the plane width a local push would
+    /// store it with (the dtype's for tensors; 1 for graphs, files, strings).
+    var distinctChunks: [(hash: String, planeWidth: Int)] {
         var widths: [Int: Int] = [:]
-        for tensor in tensors { if let content = tensor.content { widths[content] = DType(rawValue: tensor.dtype).shuffleWidth } }
+        for tensor in tensors {
+            if let content = tensor.content, let entry = try? tensor.bundleEntry(what: "config") { widths[content] = entry.dtype.planeWidth }
+        }
         var seen: Set<String> = []
         var result: [(String, Int)] = []
         for (index, content) in contents.enumerated() {
@@ -106,9 +139,9 @@ struct VersionConfig: Codable, Sendable {
 extension VersionConfig {
     /// Reads a stored version's rows into a config; `chunks` receives each chunk's id and
     /// raw size by hex address.
-    static func load(version: VersionRecord, db: Database, chunks: inout [String: ChunkReference]) throws -> VersionConfig {
+    static func load(version: VersionRecord, session: StoreSession, chunks: inout [String: ChunkReference]) throws -> VersionConfig {
         let versionID = version.id!
-        let reader = ContentReader(db: db)
+        let reader = ContentReader(session)
         var contents: [Content] = []
         var indexByID: [Int64: Int] = [:]
         func content(_ id: Int64?) throws -> Int? {
@@ -120,33 +153,25 @@ extension VersionConfig {
             indexByID[id] = contents.count - 1
             return contents.count - 1
         }
-        let model = try String.fetchOne(db, sql: "SELECT name FROM models WHERE id = ?", arguments: [version.modelID]) ?? "?"
-        var parent: String?
-        if let parentID = version.parentID, let row = try Row.fetchOne(db, sql: """
-            SELECT models.name, versions.number FROM versions JOIN models ON models.id = versions.model_id WHERE versions.id = ?
-            """, arguments: [parentID]) {
-            parent = "\(row[0] as String):\(row[1] as Int64)"
-        }
-        let labels = try Row.fetchAll(db, sql: "SELECT key, value FROM labels WHERE version_id = ?", arguments: [versionID])
-            .reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
+        let model = try session.modelName(id: version.modelID) ?? "?"
+        let parent = try version.parentID.flatMap { try session.versionName(id: $0) }
         let graphText = try content(version.graphTextID)
-        let metaGraphs = try MetaGraphRecord.filter(Column("version_id") == versionID).order(Column("position")).fetchAll(db).map {
-            MetaGraphRow(position: $0.position, tagSet: $0.tagSet, content: try content($0.contentID)!)
+        let metaGraphs = try session.metaGraphs(versionID: versionID).map {
+            MetaGraphRow(position: $0.position, tagSet: $0.tagSet.description, content: try content($0.contentID)!)
         }
-        let tensors = try TensorRecord.filter(Column("version_id") == versionID).order(Column("id")).fetchAll(db).map {
-            TensorRow(key: $0.key, name: $0.name, dtype: $0.dtype, shape: Shape.parse($0.shape) ?? [], shard: $0.shardID, offset: $0.offset,
-                      size: $0.size, crc32c: $0.crc32c, slices: $0.slices, extra: $0.extra, content: try content($0.contentID))
+        let tensors = try session.tensors(versionID: versionID).map {
+            TensorRow(key: $0.key, entry: $0.entry, content: try content($0.contentID))
         }
-        let files = try FileRecord.filter(Column("version_id") == versionID).order(Column("path")).fetchAll(db).map {
+        let files = try session.files(versionID: versionID).map {
             FileRow(path: $0.path, isFolder: $0.isFolder, size: $0.size, content: try content($0.contentID))
         }
-        let metrics = try version.metricsJSON.map { try JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) }
         return VersionConfig(
-            model: model, version: version.number, kind: version.kind, createdAt: version.createdAt, source: version.source,
-            parent: parent, run: version.run, globalStep: version.globalStep, metrics: metrics,
-            graph: Graph(encoding: version.graphEncoding, schemaVersion: version.schemaVersion, extra: version.graphExtra, text: graphText),
+            model: model, version: version.number, kind: version.kind.rawValue, createdAt: version.createdAt, source: version.source,
+            parent: parent, run: version.run, globalStep: version.globalStep, metrics: try version.metrics,
+            graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion, extra: version.graphExtra,
+                         text: graphText),
             bundle: Bundle(prefix: version.bundlePrefix, header: version.bundleHeader),
-            labels: labels, metaGraphs: metaGraphs, tensors: tensors, files: files, contents: contents)
+            labels: try session.labels(versionID: versionID), metaGraphs: metaGraphs, tensors: tensors, files: files, contents: contents)
     }
 
     /// The manifest annotations: what `remote ls` shows without fetching the config.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Registry
+import RegistryFormat
 import TestSupport
 
 /// What CrashSafetyTests needs beyond CLIDriver: a `registry` child that can be SIGKILLed at

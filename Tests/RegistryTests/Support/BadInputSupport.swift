@@ -1,6 +1,10 @@
 import Foundation
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// What the bad-input suites share: the fixture files they damage and a small clean table.
 protocol BadInputSuite {}

@@ -1,6 +1,10 @@
 import Crypto
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
+@testable import RegistryInterchange
+@testable import RegistryRemote
+@testable import RegistryStore
 
 /// sha256 of a tensor by the manifest's rule: raw bytes for fixed-size dtypes; for strings,
 /// each element's length as uint64 LE followed by its bytes.

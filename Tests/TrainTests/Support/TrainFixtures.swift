@@ -1,5 +1,6 @@
 import Foundation
 import Registry
+@testable import RegistryFormat
 import TestSupport
 @testable import Train
 

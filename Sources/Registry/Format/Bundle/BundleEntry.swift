@@ -64,6 +64,17 @@ public struct BundleEntry: Hashable, Sendable {
                   slices: proto.slices.map(TensorSlice.init(proto:)), unknownFields: proto.unknownFields.data)
     }
 
+    /// Decodes the value of an index entry (`encodedValue`); `file` names it in errors.
+    package init(key: [UInt8], encodedValue: [UInt8], file: String) throws(FormatError) {
+        let proto: Tensorflow_BundleEntryProto
+        do {
+            proto = try Tensorflow_BundleEntryProto(serializedBytes: encodedValue)
+        } catch {
+            throw .corrupt(file: file, entry: TableReader.printable(key), detail: "not a BundleEntryProto")
+        }
+        self.init(key: key, proto: proto)
+    }
+
     var proto: Tensorflow_BundleEntryProto {
         var proto = Tensorflow_BundleEntryProto()
         proto.dtype = dtype.proto
@@ -83,7 +94,7 @@ public struct BundleEntry: Hashable, Sendable {
     }
 
     /// The serialized `BundleEntryProto` value of the index entry.
-    var encodedValue: [UInt8] {
+    package var encodedValue: [UInt8] {
         // Serializing a fully built message cannot fail.
         (try? proto.serializedBytes()) ?? []
     }
@@ -102,11 +113,11 @@ public struct TensorSlice: Hashable, Sendable, CustomStringConvertible {
 
     public init(extents: [Extent]) { self.extents = extents }
 
-    init(proto: Tensorflow_TensorSliceProto) {
+    package init(proto: Tensorflow_TensorSliceProto) {
         extents = proto.extent.map { Extent(start: $0.start, length: $0.hasLengthHack_p == nil ? nil : $0.length) }
     }
 
-    var proto: Tensorflow_TensorSliceProto {
+    package var proto: Tensorflow_TensorSliceProto {
         .with {
             $0.extent = extents.map { extent in
                 .with {

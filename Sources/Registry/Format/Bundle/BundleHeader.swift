@@ -52,10 +52,21 @@ public struct BundleHeader: Hashable, Sendable {
         return proto
     }
 
-    var encodedValue: [UInt8] { (try? proto.serializedBytes()) ?? [] }
+    /// The serialized `BundleHeaderProto`: the index's first entry, as a version row keeps it.
+    package var encodedValue: [UInt8] { (try? proto.serializedBytes()) ?? [] }
+
+    /// Decodes a header kept as `encodedValue` and checks it; `file` names it in errors.
+    package init(encodedValue: [UInt8], file: String) throws(FormatError) {
+        do {
+            self.init(proto: try Tensorflow_BundleHeaderProto(serializedBytes: encodedValue))
+        } catch {
+            throw .corrupt(file: file, entry: "(header)", detail: "not a BundleHeaderProto")
+        }
+        try validate(file: file)
+    }
 
     /// TensorFlow's version check, with its reasons.
-    func validate(file: String) throws(FormatError) {
+    package func validate(file: String) throws(FormatError) {
         guard numShards >= 1 else {
             throw .corrupt(file: file, entry: nil, detail: "header says \(numShards) shards; a bundle has at least one")
         }

@@ -29,13 +29,7 @@ public struct BundleIndex: Hashable, Sendable {
         var entries: [BundleEntry] = []
         entries.reserveCapacity(table.entries.count - 1)
         for raw in table.entries.dropFirst() {
-            let proto: Tensorflow_BundleEntryProto
-            do {
-                proto = try Tensorflow_BundleEntryProto(serializedBytes: raw.value)
-            } catch {
-                throw .corrupt(file: file, entry: TableReader.printable(raw.key), detail: "not a BundleEntryProto")
-            }
-            let entry = BundleEntry(key: raw.key, proto: proto)
+            let entry = try BundleEntry(key: raw.key, encodedValue: raw.value, file: file)
             try entry.validate(header: header, file: file)
             entries.append(entry)
         }
@@ -81,7 +75,7 @@ extension BundleEntry {
         return overflow ? nil : bytes
     }
 
-    func validate(header: BundleHeader, file: String) throws(FormatError) {
+    package func validate(header: BundleHeader, file: String) throws(FormatError) {
         let name = displayName
         func fail(_ detail: String) -> FormatError { .corrupt(file: file, entry: name, detail: detail) }
         guard dtype.isStorable else {

@@ -159,9 +159,3 @@ struct TableReader {
         return "0x" + key.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}

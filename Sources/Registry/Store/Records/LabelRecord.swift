@@ -1,21 +1,18 @@
+import RegistryFormat
 import GRDB
 
-/// A key=value label on a version.
-struct LabelRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "labels"
-    var versionID: Int64
-    var key: String
-    var value: String
+/// A key=value label on a version (`data=random`): what `ls --label` filters on.
+package struct LabelRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
+    package static let databaseTableName = "labels"
+    package var versionID: Int64
+    package var key: String
+    package var value: String
 
     enum CodingKeys: String, CodingKey { case key, value, versionID = "version_id" }
-}
 
-/// A movable name for one version of a model (`prod`, `staging`).
-struct AliasRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "aliases"
-    var modelID: Int64
-    var alias: String
-    var versionID: Int64
-
-    enum CodingKeys: String, CodingKey { case alias, modelID = "model_id", versionID = "version_id" }
+    package init(versionID: Int64, key: String, value: String) {
+        self.versionID = versionID
+        self.key = key
+        self.value = value
+    }
 }

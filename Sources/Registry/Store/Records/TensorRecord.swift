@@ -1,88 +1,55 @@
 import Foundation
 import GRDB
+import RegistryFormat
 
-/// A tensor of a version's bundle: the `BundleEntryProto` fields, plus where its bytes are.
-struct TensorRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
-    static let databaseTableName = "tensors"
-    var id: Int64?
-    var versionID: Int64
-    var key: Data
-    var name: String
-    var dtype: Int32
-    var shape: String
-    var shardID: Int32
-    var offset: Int64
-    var size: Int64
-    var crc32c: Int64
-    var slices: Data?
-    var extra: Data?
-    var contentID: Int64?
+/// A tensor of a version's bundle: its index entry (`BundleEntryProto`) kept as the bytes of
+/// the entry, as meta graphs keep theirs, plus where its bytes are. The columns beside the
+/// entry (name, dtype, shape, shard, offset, size, crc32c) are derived from it when the row is
+/// made, for queries and listings; the entry alone is what an export writes back.
+package struct TensorRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    package static let databaseTableName = "tensors"
+    package var id: Int64?
+    package var versionID: Int64
+    package var key: Data
+    /// The serialized `BundleEntryProto`, as in the `.index` file.
+    package private(set) var entry: Data
+    package private(set) var name: String
+    package private(set) var dtype: DType
+    /// JSON array (`[28,64]`), see `Shape`.
+    package private(set) var shape: String
+    package private(set) var shardID: Int32
+    package private(set) var offset: Int64
+    package private(set) var size: Int64
+    /// The masked crc32c, as stored in the index.
+    package private(set) var crc32c: Int64
+    package var contentID: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case id, key, name, dtype, shape, offset, size, crc32c, slices, extra
+        case id, key, entry, name, dtype, shape, offset, size, crc32c
         case versionID = "version_id", shardID = "shard_id", contentID = "content_id"
     }
 
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    package mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    init(versionID: Int64, entry: BundleEntry, contentID: Int64?) {
+    package init(versionID: Int64, entry: BundleEntry, contentID: Int64?) {
         self.versionID = versionID
         key = Data(entry.key)
+        self.entry = Data(entry.encodedValue)
         name = entry.displayName
-        dtype = entry.dtype.rawValue
+        dtype = entry.dtype
         shape = Shape.json(entry.shape)
         shardID = entry.shardID
         offset = entry.offset
         size = entry.size
         crc32c = Int64(entry.maskedCRC32C)
-        slices = entry.slices.isEmpty ? nil : (try? Tensorflow_BundleEntryProto.with { $0.slices = entry.slices.map(\.proto) }.serializedData())
-        extra = entry.unknownFields.isEmpty ? nil : entry.unknownFields
         self.contentID = contentID
     }
 
-    /// The content of the tensor stored under `key` in a version (the base of a delta).
-    static func contentID(versionID: Int64?, key: [UInt8], db: Database) throws -> Int64? {
-        guard let versionID else { return nil }
-        return try Int64.fetchOne(db, sql: "SELECT content_id FROM tensors WHERE version_id = ? AND key = ?", arguments: [versionID, Data(key)])
+    /// The bundle entry this row holds, decoded from its bytes.
+    package func bundleEntry() throws(FormatError) -> BundleEntry {
+        try BundleEntry(key: [UInt8](key), encodedValue: [UInt8](entry), file: "stored tensor \(name)")
     }
 
-    /// The bundle entry this row mirrors; shapes and slices come back from their encodings.
-    func entry() throws -> BundleEntry {
-        let sliceList = try slices.map { try Tensorflow_BundleEntryProto(serializedBytes: $0).slices.map(TensorSlice.init(proto:)) } ?? []
-        return BundleEntry(key: [UInt8](key), dtype: DType(rawValue: dtype), shape: Shape.parse(shape) ?? [], shardID: shardID,
-                           offset: offset, size: size, maskedCRC32C: UInt32(truncatingIfNeeded: crc32c), slices: sliceList,
-                           unknownFields: extra ?? Data())
-    }
-}
-
-/// A file or folder of a version other than the graph and the bundle.
-struct FileRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "files"
-    var versionID: Int64
-    var path: String
-    var isFolder: Bool
-    var size: Int64
-    var contentID: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case path, size
-        case versionID = "version_id", isFolder = "is_folder", contentID = "content_id"
-    }
-}
-
-/// Shapes as short JSON arrays in the database (`[28,64]`, `[]` for scalars).
-enum Shape {
-    static func json(_ dims: [Int64]) -> String { "[" + dims.map(String.init).joined(separator: ",") + "]" }
-
-    static func parse(_ text: String) -> [Int64]? {
-        guard text.hasPrefix("["), text.hasSuffix("]") else { return nil }
-        let inner = text.dropFirst().dropLast()
-        if inner.isEmpty { return [] }
-        var dims: [Int64] = []
-        for part in inner.split(separator: ",") {
-            guard let value = Int64(part.trimmingCharacters(in: .whitespaces)) else { return nil }
-            dims.append(value)
-        }
-        return dims
-    }
+    /// The shape from its column.
+    package var dimensions: [Int64] { Shape.parse(shape) ?? [] }
 }

@@ -1,0 +1,78 @@
+import RegistryFormat
+import Foundation
+import GRDB
+
+/// One stored chunk of a content: its address and raw size (what a transfer sees), and how
+/// many delta bases lie below it (what a writer choosing a base needs).
+package struct ChunkReference: Sendable, Hashable {
+    package var id: Int64
+    package var hash: ContentHash
+    package var rawSize: Int
+    package var depth: Int
+}
+
+/// Chunk-at-a-time access for copying contents between registries (OCI remotes): a content is
+/// its ordered chunk addresses plus its size, and a chunk travels as its raw bytes, whatever
+/// filter (LZ4, shuffle, delta) stores it here.
+extension ContentReader {
+    /// The chunks of a content, in order.
+    package func chunkList(_ contentID: Int64) throws -> [ChunkReference] {
+        try Row.fetchAll(db, sql: """
+            SELECT chunks.id, chunks.hash, chunks.raw_size, chunks.depth FROM content_chunks
+            JOIN chunks ON chunks.id = content_chunks.chunk_id
+            WHERE content_chunks.content_id = ? ORDER BY content_chunks.seq
+            """, arguments: [contentID]).map { row in
+            ChunkReference(id: row[0], hash: ContentHash(bytes: [UInt8](row[1] as Data)), rawSize: row[2], depth: row[3])
+        }
+    }
+
+    /// A chunk's raw bytes, checked against its address.
+    package func chunkBytes(_ chunkID: Int64) throws -> [UInt8] {
+        var reader = self
+        reader.verifyHashes = true
+        return try reader.decodeChunk(id: chunkID)
+    }
+}
+
+extension ContentWriter {
+    /// Whether a chunk with this address is stored.
+    package func hasChunk(_ hash: ContentHash) throws -> Bool {
+        try storedChunkID(hash) != nil
+    }
+
+    /// Stores one chunk received from elsewhere, after checking its bytes against `hash`;
+    /// returns the id of the stored (or already present) chunk. `planeWidth` is the width of
+    /// the tensor's elements (1 when unknown) and picks the filter.
+    package func storeChunk(_ raw: [UInt8], hash: ContentHash, planeWidth: Int = 1) throws -> Int64 {
+        guard !raw.isEmpty, raw.count <= ContentReader.maxRawSize else {
+            throw StoreError.damaged(what: "chunk \(hash.short)", detail: "its size \(raw.count) is not that of a chunk (1 to \(ContentReader.maxRawSize) bytes)")
+        }
+        let actual = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
+        guard actual == hash else {
+            throw StoreError.damaged(what: "chunk \(hash.short)", detail: "its bytes hash to \(actual.short)")
+        }
+        if let id = try storedChunkID(hash) { return id }
+        return try raw.withUnsafeBytes { raw in
+            try insertChunk(hash: hash, raw: raw, encoded: ChunkEncoder.encode(raw, planeWidth: planeWidth, base: nil), base: nil)
+        }
+    }
+
+    /// Records a content made of chunks that are all stored already; returns its id (an
+    /// existing one when the same content is stored).
+    package func storeContent(chunks: [ContentHash], size: Int64) throws -> Int64 {
+        var ids: [Int64] = []
+        ids.reserveCapacity(chunks.count)
+        var total: Int64 = 0
+        for hash in chunks {
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, raw_size FROM chunks WHERE hash = ?", arguments: [Data(hash.bytes)]) else {
+                throw StoreError.damaged(what: "content", detail: "its chunk \(hash.short) is not stored")
+            }
+            ids.append(row[0])
+            total += row[1] as Int64
+        }
+        guard total == size else {
+            throw StoreError.damaged(what: "content", detail: "its chunks hold \(total) bytes, not the \(size) recorded")
+        }
+        return try insertContent(hash: ContentHash.ofContent(chunks: chunks, size: size), size: size, chunkIDs: ids)
+    }
+}
