@@ -12,6 +12,9 @@ APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-op
 # 18 ms instead of 29 (the dynamic loader resolved 56 libraries). Static FoundationNetworking
 # needs libcurl's development files.
 RELEASE    := -c release --static-swift-stdlib
+# The layers may import only the modules they declare (ARCHITECTURE.md): a back edge, or GRDB
+# imported above Store, fails the build.
+LAYERS     := --explicit-target-dependency-import-check error
 
 .PHONY: deps venv build release demo test soak bench protos clean
 
@@ -38,10 +41,10 @@ $(VENV)/.ready:
 	@touch $@
 
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(LAYERS)
 
 release: deps
-	$(SWIFT) build $(RELEASE)
+	$(SWIFT) build $(RELEASE) $(LAYERS)
 
 ## demo: the main job, end to end (TensorFlow checks run too when .venv-tf exists: make venv).
 demo: release
@@ -51,7 +54,7 @@ demo: release
 ## test: every test, including those that ask real TensorFlow.
 test: deps venv
 	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
-		$(SWIFT) test 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+		$(SWIFT) test $(LAYERS) 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
 
 ## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
 soak: deps venv

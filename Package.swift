@@ -100,7 +100,7 @@ let package = Package(
         // the TensorFlow oracle, seeded generators, .npy/.npz files.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Registry", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport"),
         .testTarget(
             name: "TrainTests",

@@ -30,114 +30,114 @@ import TestSupport
     }
 
     @Test func everyFlippedBitIsNamedByVerifyAndRefusedByPull() throws {
-        let tmp = try TemporaryDirectory(label: "registry-bitrot")
-        defer { tmp.cleanup() }
-        let textModel = try Self.textCopy(of: "dtypes_exotic", in: tmp.path)
-        let sources: [(Version, String)] = [
-            (Version(model: "alpha", number: 1), Fixtures.path("seed_mlp_training")),
-            (Version(model: "beta", number: 1), Fixtures.path("dtypes_zoo")),
-            (Version(model: "alpha", number: 2), Fixtures.path("seed_mlp_train_and_serve")),
-            (Version(model: "gamma", number: 1), textModel),
-        ]
-        let dbPath = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: dbPath)
-        for (version, folder) in sources {
-            #expect(try registry.push(savedModel: folder, model: version.model).version == version.number)
-        }
-        #expect(try registry.verify().problems.isEmpty)
-        let source = Dictionary(uniqueKeysWithValues: sources)
-        let database = try DatabaseQueue(path: dbPath)
-
-        let chunkIDs = try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM chunks ORDER BY id") }
-        let (alphaChunks, betaChunks, sharedWithFirst) = try database.read { db in
-            (try Self.chunks(of: Version(model: "alpha", number: 1), db), try Self.chunks(of: Version(model: "beta", number: 1), db),
-             try Self.chunks(of: Version(model: "alpha", number: 2), db))
-        }
-        #expect(alphaChunks.isDisjoint(with: betaChunks), "alpha and beta share chunks")
-        #expect(alphaChunks.intersection(sharedWithFirst).count >= 10, "alpha@2 should reuse alpha@1's tensor chunks")
-
-        var rng = SplitMix64(seed: 0xb17_b0d_f11b)
-        var flips = 0, detected = 0, harmless = 0, pullsRefused = 0, cleanPulls = 0
-        var pullErrors: [String: Int] = [:]
-        var sharedFlips = 0
-        for trial in 0..<Self.trials {
-            let chunkID = chunkIDs[Int(rng.next() % UInt64(chunkIDs.count))]
-            let row = try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT id, hash, filter, raw_size, data, width, base_id, depth FROM chunks WHERE id = ?", arguments: [chunkID])!
+        try withTemporaryDirectory(label: "registry-bitrot") { tmp in
+            let textModel = try Self.textCopy(of: "dtypes_exotic", in: tmp.path)
+            let sources: [(Version, String)] = [
+                (Version(model: "alpha", number: 1), Fixtures.path("seed_mlp_training")),
+                (Version(model: "beta", number: 1), Fixtures.path("dtypes_zoo")),
+                (Version(model: "alpha", number: 2), Fixtures.path("seed_mlp_train_and_serve")),
+                (Version(model: "gamma", number: 1), textModel),
+            ]
+            let dbPath = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: dbPath)
+            for (version, folder) in sources {
+                #expect(try registry.push(savedModel: folder, model: version.model).version == version.number)
             }
-            let original = row[4] as Data
-            var damaged = [UInt8](original)
-            let bit = Int(rng.next() % UInt64(damaged.count * 8))
-            damaged[bit / 8] ^= 1 << UInt8(bit % 8)
-            let label = "trial \(trial): chunk \(chunkID) (filter \(row[2] as Int), \(original.count) bytes), bit \(bit)"
-            try database.write { db in try db.execute(sql: "UPDATE chunks SET data = ? WHERE id = ?", arguments: [Data(damaged), chunkID]) }
-            defer { try? database.write { db in try db.execute(sql: "UPDATE chunks SET data = ? WHERE id = ?", arguments: [original, chunkID]) } }
-            flips += 1
+            #expect(try registry.verify().problems.isEmpty)
+            let source = Dictionary(uniqueKeysWithValues: sources)
+            let database = try DatabaseQueue(path: dbPath)
 
-            // An lz4 chunk whose damaged bytes still decode to the recorded bytes (a match offset
-            // into a run of equal bytes) has lost nothing: nothing may be reported then.
-            let damagedRow = StoredChunk(id: chunkID, hash: row[1], filter: row[2], width: row[5], rawSize: row[3], baseID: row[6],
-                                         depth: row[7], data: Data(damaged))
-            let stillIntact = row[6] as Int64? == nil && (try? ChunkDecoder.decode(chain: [damagedRow], verify: true)) != nil
-            let (expected, pulledContents) = try database.read { db in try Self.damage(of: chunkID, db) }
-            if stillIntact {
-                harmless += 1
-                let old = [UInt8](original)
-                print("bit rot: \(label): the lz4 stream changed (byte \(bit / 8): \(String(old[bit / 8], radix: 16)) -> "
-                      + "\(String(damaged[bit / 8], radix: 16)), raw size \(row[3] as Int)) but still decodes to the recorded bytes")
+            let chunkIDs = try database.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM chunks ORDER BY id") }
+            let (alphaChunks, betaChunks, sharedWithFirst) = try database.read { db in
+                (try Self.chunks(of: Version(model: "alpha", number: 1), db), try Self.chunks(of: Version(model: "beta", number: 1), db),
+                 try Self.chunks(of: Version(model: "alpha", number: 2), db))
             }
-            let wanted = stillIntact ? [] : expected
+            #expect(alphaChunks.isDisjoint(with: betaChunks), "alpha and beta share chunks")
+            #expect(alphaChunks.intersection(sharedWithFirst).count >= 10, "alpha@2 should reuse alpha@1's tensor chunks")
 
-            let report = try registry.verify()
-            let found = report.problems.map { "\($0.model)@\($0.version): \($0.item)" }.sorted()
-            #expect(found == wanted, "\(label): verify named \(found), expected \(wanted)")
-            for problem in report.problems where !problem.detail.contains("chunk \(chunkID) is damaged") {
-                Issue.record("\(label): \(problem.item): unclear detail \(problem.detail)")
-            }
-            if !found.isEmpty && found == wanted { detected += 1 }
-            let affected = Set(wanted.map { String($0.prefix { $0 != ":" }) })
-            if affected.count > 1 { sharedFlips += 1 }
+            var rng = SplitMix64(seed: 0xb17_b0d_f11b)
+            var flips = 0, detected = 0, harmless = 0, pullsRefused = 0, cleanPulls = 0
+            var pullErrors: [String: Int] = [:]
+            var sharedFlips = 0
+            for trial in 0..<Self.trials {
+                let chunkID = chunkIDs[Int(rng.next() % UInt64(chunkIDs.count))]
+                let row = try database.read { db in
+                    try Row.fetchOne(db, sql: "SELECT id, hash, filter, raw_size, data, width, base_id, depth FROM chunks WHERE id = ?", arguments: [chunkID])!
+                }
+                let original = row[4] as Data
+                var damaged = [UInt8](original)
+                let bit = Int(rng.next() % UInt64(damaged.count * 8))
+                damaged[bit / 8] ^= 1 << UInt8(bit % 8)
+                let label = "trial \(trial): chunk \(chunkID) (filter \(row[2] as Int), \(original.count) bytes), bit \(bit)"
+                try database.write { db in try db.execute(sql: "UPDATE chunks SET data = ? WHERE id = ?", arguments: [Data(damaged), chunkID]) }
+                defer { try? database.write { db in try db.execute(sql: "UPDATE chunks SET data = ? WHERE id = ?", arguments: [original, chunkID]) } }
+                flips += 1
 
-            // Versions that read the damaged bytes when pulled: fail, and leave nothing behind.
-            for version in sources.map(\.0) where !stillIntact && pulledContents.contains(version) {
-                let target = tmp.path + "/pull-\(trial)-\(version.model)\(version.number)"
-                do {
+                // An lz4 chunk whose damaged bytes still decode to the recorded bytes (a match offset
+                // into a run of equal bytes) has lost nothing: nothing may be reported then.
+                let damagedRow = StoredChunk(id: chunkID, hash: row[1], filter: row[2], width: row[5], rawSize: row[3], baseID: row[6],
+                                             depth: row[7], data: Data(damaged))
+                let stillIntact = row[6] as Int64? == nil && (try? ChunkDecoder.decode(chain: [damagedRow], verify: true)) != nil
+                let (expected, pulledContents) = try database.read { db in try Self.damage(of: chunkID, db) }
+                if stillIntact {
+                    harmless += 1
+                    let old = [UInt8](original)
+                    print("bit rot: \(label): the lz4 stream changed (byte \(bit / 8): \(String(old[bit / 8], radix: 16)) -> "
+                          + "\(String(damaged[bit / 8], radix: 16)), raw size \(row[3] as Int)) but still decodes to the recorded bytes")
+                }
+                let wanted = stillIntact ? [] : expected
+
+                let report = try registry.verify()
+                let found = report.problems.map { "\($0.model)@\($0.version): \($0.item)" }.sorted()
+                #expect(found == wanted, "\(label): verify named \(found), expected \(wanted)")
+                for problem in report.problems where !problem.detail.contains("chunk \(chunkID) is damaged") {
+                    Issue.record("\(label): \(problem.item): unclear detail \(problem.detail)")
+                }
+                if !found.isEmpty && found == wanted { detected += 1 }
+                let affected = Set(wanted.map { String($0.prefix { $0 != ":" }) })
+                if affected.count > 1 { sharedFlips += 1 }
+
+                // Versions that read the damaged bytes when pulled: fail, and leave nothing behind.
+                for version in sources.map(\.0) where !stillIntact && pulledContents.contains(version) {
+                    let target = tmp.path + "/pull-\(trial)-\(version.model)\(version.number)"
+                    do {
+                        _ = try registry.pull(VersionReference(model: version.model, selector: .number(version.number)), to: target)
+                        Issue.record("\(label): pull of \(version) succeeded")
+                    } catch StoreError.damaged(let what, _) {
+                        pullErrors["StoreError.damaged(\(what.hasPrefix("chunk") ? "chunk" : what.hasPrefix("tensor") ? "tensor" : "other"))", default: 0] += 1
+                        pullsRefused += 1
+                    } catch let error as FormatError {
+                        pullErrors["FormatError.\(error.kind.rawValue)", default: 0] += 1
+                        pullsRefused += 1
+                    } catch {
+                        Issue.record("\(label): pull of \(version) threw \(type(of: error)): \(error)")
+                    }
+                    #expect(!FileSystem.exists(target), "\(label): pull of \(version) left \(target)")
+                }
+                // Versions untouched by the chunk: one of them, picked at random, pulls byte for byte.
+                let untouched = sources.map(\.0).filter { !affected.contains($0.description) }
+                if !untouched.isEmpty {
+                    let version = untouched[Int(rng.next() % UInt64(untouched.count))]
+                    let target = tmp.path + "/clean-\(trial)"
                     _ = try registry.pull(VersionReference(model: version.model, selector: .number(version.number)), to: target)
-                    Issue.record("\(label): pull of \(version) succeeded")
-                } catch StoreError.damaged(let what, _) {
-                    pullErrors["StoreError.damaged(\(what.hasPrefix("chunk") ? "chunk" : what.hasPrefix("tensor") ? "tensor" : "other"))", default: 0] += 1
-                    pullsRefused += 1
-                } catch let error as FormatError {
-                    pullErrors["FormatError.\(error.kind.rawValue)", default: 0] += 1
-                    pullsRefused += 1
-                } catch {
-                    Issue.record("\(label): pull of \(version) threw \(type(of: error)): \(error)")
+                    let listing = try DirectoryListing.scan(target)
+                    #expect(listing == (try DirectoryListing.scan(source[version]!)), "\(label): \(version) pulled a different tree")
+                    for file in listing.files where try fileBytes(target + "/" + file) != fileBytes(source[version]! + "/" + file) {
+                        Issue.record("\(label): \(version) pulled a different \(file)")
+                    }
+                    try FileManager.default.removeItem(atPath: target)
+                    cleanPulls += 1
                 }
-                #expect(!FileSystem.exists(target), "\(label): pull of \(version) left \(target)")
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix(".") }
+                #expect(leftovers.isEmpty, "\(label): staging folders left: \(leftovers)")
             }
-            // Versions untouched by the chunk: one of them, picked at random, pulls byte for byte.
-            let untouched = sources.map(\.0).filter { !affected.contains($0.description) }
-            if !untouched.isEmpty {
-                let version = untouched[Int(rng.next() % UInt64(untouched.count))]
-                let target = tmp.path + "/clean-\(trial)"
-                _ = try registry.pull(VersionReference(model: version.model, selector: .number(version.number)), to: target)
-                let listing = try DirectoryListing.scan(target)
-                #expect(listing == (try DirectoryListing.scan(source[version]!)), "\(label): \(version) pulled a different tree")
-                for file in listing.files where try fileBytes(target + "/" + file) != fileBytes(source[version]! + "/" + file) {
-                    Issue.record("\(label): \(version) pulled a different \(file)")
-                }
-                try FileManager.default.removeItem(atPath: target)
-                cleanPulls += 1
-            }
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix(".") }
-            #expect(leftovers.isEmpty, "\(label): staging folders left: \(leftovers)")
+            #expect(try registry.verify().problems.isEmpty, "the registry is whole again after every flip was undone")
+            #expect(detected + harmless == flips, "\(flips - detected - harmless) flips went undetected")
+            print("bit rot: \(flips) bits flipped in \(chunkIDs.count) chunks, \(detected) detected by verify with exactly the damaged "
+                  + "versions and items (\(sharedFlips) in chunks shared by two versions), \(harmless) left the chunk's bytes intact; "
+                  + "\(pullsRefused) pulls of damaged versions refused (\(pullErrors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
+                  + "\(cleanPulls) pulls of undamaged versions byte-identical")
         }
-        #expect(try registry.verify().problems.isEmpty, "the registry is whole again after every flip was undone")
-        #expect(detected + harmless == flips, "\(flips - detected - harmless) flips went undetected")
-        print("bit rot: \(flips) bits flipped in \(chunkIDs.count) chunks, \(detected) detected by verify with exactly the damaged "
-              + "versions and items (\(sharedFlips) in chunks shared by two versions), \(harmless) left the chunk's bytes intact; "
-              + "\(pullsRefused) pulls of damaged versions refused (\(pullErrors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "
-              + "\(cleanPulls) pulls of undamaged versions byte-identical")
     }
 
     /// The chunk ids every content of a version uses.

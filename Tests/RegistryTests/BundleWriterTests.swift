@@ -61,32 +61,32 @@ import TestSupport
 
     @Test(arguments: [(0, Int32(1)), (1, 1), (300, 3), (20_000, 4)])
     func ourReaderReadsWhatWeWrite(count: Int, shards: Int32) throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let written = try Self.writeRandomBundle(in: tmp.path, count: count, shards: shards, seed: UInt64(count) + 7)
-        let reopened = try BundleReader(prefix: written.prefix)
-        #expect(reopened.index.entries.count == written.digests.count)
-        #expect(reopened.index.header.numShards == shards)
-        for entry in reopened.index.entries {
-            #expect(try manifestDigest(entry, value: reopened.read(entry)) == written.digests[entry.name!]?.sha256)
+        try withTemporaryDirectory { tmp in
+            let written = try Self.writeRandomBundle(in: tmp.path, count: count, shards: shards, seed: UInt64(count) + 7)
+            let reopened = try BundleReader(prefix: written.prefix)
+            #expect(reopened.index.entries.count == written.digests.count)
+            #expect(reopened.index.header.numShards == shards)
+            for entry in reopened.index.entries {
+                #expect(try manifestDigest(entry, value: reopened.read(entry)) == written.digests[entry.name!]?.sha256)
+            }
         }
     }
 
     @Test(.enabled(if: TensorFlowOracle.enabled, "needs the TensorFlow venv (make test)"),
           arguments: [(0, Int32(1)), (37, 2), (20_000, 3)])
     func tensorFlowReadsWhatWeWrite(count: Int, shards: Int32) throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let written = try Self.writeRandomBundle(in: tmp.path, count: count, shards: shards, seed: UInt64(count) * 31 + 1)
-        let seen = try TensorFlowOracle.checkpointVariables(prefix: written.prefix)
-        #expect(Set(seen.keys) == Set(written.digests.keys), "TensorFlow sees other keys")
-        var mismatches: [String] = []
-        for (key, ours) in written.digests {
-            guard let theirs = seen[key] else { continue }
-            if theirs.dtype != ours.dtype || theirs.shape != ours.shape || theirs.sha256 != ours.sha256 {
-                mismatches.append("\(key.prefix(60)): ours \(ours.dtype)\(ours.shape) TF \(theirs.dtype)\(theirs.shape)")
+        try withTemporaryDirectory { tmp in
+            let written = try Self.writeRandomBundle(in: tmp.path, count: count, shards: shards, seed: UInt64(count) * 31 + 1)
+            let seen = try TensorFlowOracle.checkpointVariables(prefix: written.prefix)
+            #expect(Set(seen.keys) == Set(written.digests.keys), "TensorFlow sees other keys")
+            var mismatches: [String] = []
+            for (key, ours) in written.digests {
+                guard let theirs = seen[key] else { continue }
+                if theirs.dtype != ours.dtype || theirs.shape != ours.shape || theirs.sha256 != ours.sha256 {
+                    mismatches.append("\(key.prefix(60)): ours \(ours.dtype)\(ours.shape) TF \(theirs.dtype)\(theirs.shape)")
+                }
             }
+            #expect(mismatches.isEmpty, "\(mismatches.count) tensors differ: \(mismatches.prefix(5))")
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) tensors differ: \(mismatches.prefix(5))")
     }
 }

@@ -299,78 +299,78 @@ import TestSupport
     /// A training run through the registry: deltas are used, chains stay within `maxDepth`,
     /// every checkpoint loads exactly, and rm + gc keep the bases live chunks need.
     @Test func checkpointChainsStayBoundedAndExact() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: path)
-        try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 100, keepEveryHours: 10_000))
-        var w = Self.weights(600_000, seed: 21)  // 2.4 MB: three chunks, the last one short
-        let frozen = Self.weights(300_000, seed: 22)
-        var saved: [[Float]] = []
-        var raw: Int64 = 0, stored: Int64 = 0, deltas = 0
-        let checkpoints = ContentWriter.maxDepth * 2 + 3
-        for i in 1...checkpoints {
-            w = Self.step(w, seed: UInt64(100 + i))
-            saved.append(w)
-            let result = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [
-                NamedTensor(name: "dense/kernel", floats: w, shape: [600, 1000]),
-                NamedTensor(name: "frozen/kernel", floats: frozen, shape: [300, 1000]),
-                NamedTensor(name: "global_step", int64: Int64(i)),
-            ], metaGraphs: [])
-            raw += result.statistics.rawBytes
-            stored += result.statistics.storedBytes
-            deltas += result.statistics.deltaChunks
-            if i > 1 { #expect(result.statistics.dedupBytes >= Int64(frozen.count * 4), "the frozen layer must cost nothing") }
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: path)
+            try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 100, keepEveryHours: 10_000))
+            var w = Self.weights(600_000, seed: 21)  // 2.4 MB: three chunks, the last one short
+            let frozen = Self.weights(300_000, seed: 22)
+            var saved: [[Float]] = []
+            var raw: Int64 = 0, stored: Int64 = 0, deltas = 0
+            let checkpoints = ContentWriter.maxDepth * 2 + 3
+            for i in 1...checkpoints {
+                w = Self.step(w, seed: UInt64(100 + i))
+                saved.append(w)
+                let result = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [
+                    NamedTensor(name: "dense/kernel", floats: w, shape: [600, 1000]),
+                    NamedTensor(name: "frozen/kernel", floats: frozen, shape: [300, 1000]),
+                    NamedTensor(name: "global_step", int64: Int64(i)),
+                ], metaGraphs: [])
+                raw += result.statistics.rawBytes
+                stored += result.statistics.storedBytes
+                deltas += result.statistics.deltaChunks
+                if i > 1 { #expect(result.statistics.dedupBytes >= Int64(frozen.count * 4), "the frozen layer must cost nothing") }
+            }
+            #expect(deltas >= (checkpoints - 3) * 2, "only \(deltas) delta chunks")
+            #expect(Double(stored) < 0.5 * Double(raw), "stored \(stored) of \(raw)")
+            let queue = try DatabaseQueue(path: path)
+            let deepest = try queue.read { try Int.fetchOne($0, sql: "SELECT MAX(depth) FROM chunks") ?? 0 }
+            #expect(deepest == ContentWriter.maxDepth)
+            for (i, weights) in saved.enumerated() {
+                let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(i + 1))))
+                #expect(loaded["dense/kernel"]?.floats == weights, "checkpoint \(i + 1) does not load exactly")
+            }
+            // Removing the older half keeps every chunk the newer half depends on.
+            for n in 1...(checkpoints / 2) { try registry.remove(VersionReference(model: "run", selector: .number(Int64(n)))) }
+            _ = try registry.collectGarbage()
+            #expect(try registry.verify().problems.isEmpty)
+            for n in (checkpoints / 2 + 1)...checkpoints {
+                let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(n))))
+                #expect(loaded["dense/kernel"]?.floats == saved[n - 1])
+            }
+            try registry.removeModel("run")
+            let report = try registry.collectGarbage()
+            #expect(report.chunksRemoved > 0)
+            #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunks") } == 0)
         }
-        #expect(deltas >= (checkpoints - 3) * 2, "only \(deltas) delta chunks")
-        #expect(Double(stored) < 0.5 * Double(raw), "stored \(stored) of \(raw)")
-        let queue = try DatabaseQueue(path: path)
-        let deepest = try queue.read { try Int.fetchOne($0, sql: "SELECT MAX(depth) FROM chunks") ?? 0 }
-        #expect(deepest == ContentWriter.maxDepth)
-        for (i, weights) in saved.enumerated() {
-            let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(i + 1))))
-            #expect(loaded["dense/kernel"]?.floats == weights, "checkpoint \(i + 1) does not load exactly")
-        }
-        // Removing the older half keeps every chunk the newer half depends on.
-        for n in 1...(checkpoints / 2) { try registry.remove(VersionReference(model: "run", selector: .number(Int64(n)))) }
-        _ = try registry.collectGarbage()
-        #expect(try registry.verify().problems.isEmpty)
-        for n in (checkpoints / 2 + 1)...checkpoints {
-            let loaded = try registry.loadTensors(VersionReference(model: "run", selector: .number(Int64(n))))
-            #expect(loaded["dense/kernel"]?.floats == saved[n - 1])
-        }
-        try registry.removeModel("run")
-        let report = try registry.collectGarbage()
-        #expect(report.chunksRemoved > 0)
-        #expect(try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunks") } == 0)
     }
 
     /// A damaged link (a chain that loops, or a base that is gone) is an error naming the chunk.
     @Test func brokenChainsAreDamageNotHangs() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: path)
-        try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 10, keepEveryHours: 10_000))
-        let w = Self.weights(300_000, seed: 5)
-        for (i, weights) in [w, Self.step(w, seed: 6)].enumerated() {
-            _ = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [NamedTensor(name: "k", floats: weights, shape: [300_000])], metaGraphs: [])
-        }
-        let queue = try DatabaseQueue(path: path)
-        let delta = try queue.read { try Int64.fetchOne($0, sql: "SELECT id FROM chunks WHERE base_id IS NOT NULL LIMIT 1") }
-        let id = try #require(delta)
-        let original = try queue.read { try Row.fetchOne($0, sql: "SELECT base_id, depth FROM chunks WHERE id = ?", arguments: [id])! }
-        for damage in ["UPDATE chunks SET base_id = id, depth = 1 WHERE id = ?", "UPDATE chunks SET base_id = 999999 WHERE id = ?"] {
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                try db.execute(sql: damage, arguments: [id])
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: path)
+            try registry.beginTrainingSession(run: "run", policy: RetentionPolicy(maxToKeep: 10, keepEveryHours: 10_000))
+            let w = Self.weights(300_000, seed: 5)
+            for (i, weights) in [w, Self.step(w, seed: 6)].enumerated() {
+                _ = try registry.saveCheckpoint(run: "run", step: Int64(i), tensors: [NamedTensor(name: "k", floats: weights, shape: [300_000])], metaGraphs: [])
             }
-            let problems = try registry.verify().problems
-            #expect(problems.count == 1 && problems.first?.version == 2 && problems.first?.detail.contains("chunk \(id)") == true, "\(damage): \(problems)")
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "UPDATE chunks SET base_id = ?, depth = ? WHERE id = ?", arguments: [original[0] as Int64?, original[1] as Int, id])
+            let queue = try DatabaseQueue(path: path)
+            let delta = try queue.read { try Int64.fetchOne($0, sql: "SELECT id FROM chunks WHERE base_id IS NOT NULL LIMIT 1") }
+            let id = try #require(delta)
+            let original = try queue.read { try Row.fetchOne($0, sql: "SELECT base_id, depth FROM chunks WHERE id = ?", arguments: [id])! }
+            for damage in ["UPDATE chunks SET base_id = id, depth = 1 WHERE id = ?", "UPDATE chunks SET base_id = 999999 WHERE id = ?"] {
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                    try db.execute(sql: damage, arguments: [id])
+                }
+                let problems = try registry.verify().problems
+                #expect(problems.count == 1 && problems.first?.version == 2 && problems.first?.detail.contains("chunk \(id)") == true, "\(damage): \(problems)")
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "UPDATE chunks SET base_id = ?, depth = ? WHERE id = ?", arguments: [original[0] as Int64?, original[1] as Int, id])
+                }
             }
+            #expect(try registry.verify().problems.isEmpty)
         }
-        #expect(try registry.verify().problems.isEmpty)
     }
 }

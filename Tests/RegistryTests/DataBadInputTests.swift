@@ -22,58 +22,58 @@ import TestSupport
         let dataSize = Int64(try fileBytes(Self.seedDataPath).count)
         let target = try #require(original.entry(named: "hidden_layer_1/kernel"))
         for (what, offset) in [("one byte past the end", dataSize - target.size + 1), ("far past the end", dataSize + 1 << 40)] {
-            let tmp = try TemporaryDirectory()
-            defer { tmp.cleanup() }
-            var index = original
-            let position = try #require(index.entries.firstIndex { $0.key == target.key })
-            index.entries[position].offset = offset
-            let prefix = tmp.path + "/variables"
-            try FileSystem.write(index.encode(), to: prefix + ".index")
-            try FileSystem.copyFile(from: Self.seedDataPath, to: prefix + ".data-00000-of-00001")
+            try withTemporaryDirectory { tmp in
+                var index = original
+                let position = try #require(index.entries.firstIndex { $0.key == target.key })
+                index.entries[position].offset = offset
+                let prefix = tmp.path + "/variables"
+                try FileSystem.write(index.encode(), to: prefix + ".index")
+                try FileSystem.copyFile(from: Self.seedDataPath, to: prefix + ".data-00000-of-00001")
 
-            let error = try #require(throws: FormatError.self, "\(what)") { try BundleReader(prefix: prefix) }
-            guard case let .truncated(file, detail) = error else {
-                Issue.record("\(what): expected truncated, got \(error)")
-                continue
+                let error = try #require(throws: FormatError.self, "\(what)") { try BundleReader(prefix: prefix) }
+                guard case let .truncated(file, detail) = error else {
+                    Issue.record("\(what): expected truncated, got \(error)")
+                    return
+                }
+                #expect(file == prefix + ".data-00000-of-00001", "\(what): \(error)")
+                #expect(detail.contains("'hidden_layer_1/kernel'"), "\(what): \(detail)")
+                #expect(error.description.contains("variables.data-00000-of-00001"))
             }
-            #expect(file == prefix + ".data-00000-of-00001", "\(what): \(error)")
-            #expect(detail.contains("'hidden_layer_1/kernel'"), "\(what): \(detail)")
-            #expect(error.description.contains("variables.data-00000-of-00001"))
         }
     }
 
     // MARK: 5. Flipped bit in a data shard
 
     @Test func flippedBitInDataShardIsChecksumMismatch() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let index = try BundleIndex.decode(try fileBytes(Self.seedIndexPath), file: Self.seedIndexPath)
-        let damaged = try #require(index.entry(named: "hideen_layer_2/kernel/Adam"))
-        var data = try fileBytes(Self.seedDataPath)
-        data[Int(damaged.offset) + 1234] ^= 0x04
-        let prefix = tmp.path + "/variables"
-        let dataPath = prefix + ".data-00000-of-00001"
-        try FileSystem.copyFile(from: Self.seedIndexPath, to: prefix + ".index")
-        try FileSystem.write(data, to: dataPath)
+        try withTemporaryDirectory { tmp in
+            let index = try BundleIndex.decode(try fileBytes(Self.seedIndexPath), file: Self.seedIndexPath)
+            let damaged = try #require(index.entry(named: "hideen_layer_2/kernel/Adam"))
+            var data = try fileBytes(Self.seedDataPath)
+            data[Int(damaged.offset) + 1234] ^= 0x04
+            let prefix = tmp.path + "/variables"
+            let dataPath = prefix + ".data-00000-of-00001"
+            try FileSystem.copyFile(from: Self.seedIndexPath, to: prefix + ".index")
+            try FileSystem.write(data, to: dataPath)
 
-        let reader = try BundleReader(prefix: prefix)
-        let readError = try #require(throws: FormatError.self) { try reader.read(damaged) }
-        guard case let .checksumMismatch(file, entry, expected, actual) = readError else {
-            Issue.record("expected checksumMismatch, got \(readError)")
-            return
-        }
-        #expect(file == dataPath && entry == "hideen_layer_2/kernel/Adam" && expected != actual)
-        #expect(readError.description.contains(dataPath) && readError.description.contains("'hideen_layer_2/kernel/Adam'"))
-
-        for chunkSize in [1 << 20, 4096, 1000, 7] {
-            let streamError = try #require(throws: FormatError.self, "chunk \(chunkSize)") {
-                try reader.stream(damaged, chunkSize: chunkSize) { _ in }
+            let reader = try BundleReader(prefix: prefix)
+            let readError = try #require(throws: FormatError.self) { try reader.read(damaged) }
+            guard case let .checksumMismatch(file, entry, expected, actual) = readError else {
+                Issue.record("expected checksumMismatch, got \(readError)")
+                return
             }
-            #expect(streamError == readError, "chunk \(chunkSize): \(streamError)")
-        }
-        // The neighbours are untouched and still check out.
-        for entry in index.entries where entry.key != damaged.key {
-            #expect(throws: Never.self, "\(entry.displayName)") { _ = try reader.read(entry) }
+            #expect(file == dataPath && entry == "hideen_layer_2/kernel/Adam" && expected != actual)
+            #expect(readError.description.contains(dataPath) && readError.description.contains("'hideen_layer_2/kernel/Adam'"))
+
+            for chunkSize in [1 << 20, 4096, 1000, 7] {
+                let streamError = try #require(throws: FormatError.self, "chunk \(chunkSize)") {
+                    try reader.stream(damaged, chunkSize: chunkSize) { _ in }
+                }
+                #expect(streamError == readError, "chunk \(chunkSize): \(streamError)")
+            }
+            // The neighbours are untouched and still check out.
+            for entry in index.entries where entry.key != damaged.key {
+                #expect(throws: Never.self, "\(entry.displayName)") { _ = try reader.read(entry) }
+            }
         }
     }
 
@@ -82,16 +82,16 @@ import TestSupport
     /// A shape whose arithmetic fits but whose bytes (4 TiB) no file holds: the index is fine,
     /// the reader refuses it against the data file's real size instead of reading.
     @Test func hugeButConsistentShapeIsRefusedAtOpen() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let prefix = tmp.path + "/variables"
-        let entry = BundleEntry(key: Array("terabytes".utf8), dtype: .float32, shape: [1 << 40], size: 1 << 42,
-                                maskedCRC32C: CRC32C.mask(0))
-        try FileSystem.write(BundleIndex(header: BundleHeader(), entries: [entry]).encode(), to: prefix + ".index")
-        try FileSystem.copyFile(from: Self.seedDataPath, to: prefix + ".data-00000-of-00001")
-        let error = try #require(throws: FormatError.self) { try BundleReader(prefix: prefix) }
-        #expect(error.kind == .truncated, "\(error)")
-        #expect(error.description.contains(prefix + ".data-00000-of-00001") && error.description.contains("'terabytes'"))
+        try withTemporaryDirectory { tmp in
+            let prefix = tmp.path + "/variables"
+            let entry = BundleEntry(key: Array("terabytes".utf8), dtype: .float32, shape: [1 << 40], size: 1 << 42,
+                                    maskedCRC32C: CRC32C.mask(0))
+            try FileSystem.write(BundleIndex(header: BundleHeader(), entries: [entry]).encode(), to: prefix + ".index")
+            try FileSystem.copyFile(from: Self.seedDataPath, to: prefix + ".data-00000-of-00001")
+            let error = try #require(throws: FormatError.self) { try BundleReader(prefix: prefix) }
+            #expect(error.kind == .truncated, "\(error)")
+            #expect(error.description.contains(prefix + ".data-00000-of-00001") && error.description.contains("'terabytes'"))
+        }
     }
 
     /// A partitioned tensor's full entry holds no data, so its shape is checked only for
@@ -139,32 +139,32 @@ import TestSupport
     @Test func absurdShardCountIsRefused() throws {
         let original = try BundleIndex.decode(try fileBytes(Self.seedIndexPath), file: Self.seedIndexPath)
         for shards in [Int32.max, BundleHeader.maxShards + 1] {
-            let tmp = try TemporaryDirectory()
-            defer { tmp.cleanup() }
-            let prefix = tmp.path + "/variables"
-            var index = original
-            index.header.numShards = shards
-            try FileSystem.write(index.encode(), to: prefix + ".index")
-            try FileSystem.copyFile(from: Self.seedDataPath, to: BundleReader.dataFileName(prefix: prefix, shard: 0, of: Int(shards)))
-            let error = try #require(throws: FormatError.self, "\(shards) shards") { try BundleReader(prefix: prefix) }
-            #expect(error.kind == .unsupported && error.description.contains(prefix + ".index"), "\(shards) shards: \(error)")
+            try withTemporaryDirectory { tmp in
+                let prefix = tmp.path + "/variables"
+                var index = original
+                index.header.numShards = shards
+                try FileSystem.write(index.encode(), to: prefix + ".index")
+                try FileSystem.copyFile(from: Self.seedDataPath, to: BundleReader.dataFileName(prefix: prefix, shard: 0, of: Int(shards)))
+                let error = try #require(throws: FormatError.self, "\(shards) shards") { try BundleReader(prefix: prefix) }
+                #expect(error.kind == .unsupported && error.description.contains(prefix + ".index"), "\(shards) shards: \(error)")
+            }
         }
 
         // An allowed count with most shards absent: one shared stand-in, not a descriptor each
         // (with one per shard, a few thousand absent shards exhaust the process's descriptors).
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let prefix = tmp.path + "/variables"
-        var index = original
-        index.header.numShards = 1_000
-        try FileSystem.write(index.encode(), to: prefix + ".index")
-        try FileSystem.copyFile(from: Self.seedDataPath, to: BundleReader.dataFileName(prefix: prefix, shard: 0, of: 1_000))
-        let reader = try BundleReader(prefix: prefix)
-        #expect(reader.dataFilePaths.count == 1_000)
-        let standIns = Set((1..<Int32(1_000)).map { ObjectIdentifier(reader.dataFile(shard: $0)) })
-        #expect(standIns.count == 1 && reader.dataFile(shard: 999).size == 0)
-        let entry = try #require(reader.index.entry(named: "global_step"))
-        #expect(throws: Never.self) { _ = try reader.read(entry) }
+        try withTemporaryDirectory { tmp in
+            let prefix = tmp.path + "/variables"
+            var index = original
+            index.header.numShards = 1_000
+            try FileSystem.write(index.encode(), to: prefix + ".index")
+            try FileSystem.copyFile(from: Self.seedDataPath, to: BundleReader.dataFileName(prefix: prefix, shard: 0, of: 1_000))
+            let reader = try BundleReader(prefix: prefix)
+            #expect(reader.dataFilePaths.count == 1_000)
+            let standIns = Set((1..<Int32(1_000)).map { ObjectIdentifier(reader.dataFile(shard: $0)) })
+            #expect(standIns.count == 1 && reader.dataFile(shard: 999).size == 0)
+            let entry = try #require(reader.index.entry(named: "global_step"))
+            #expect(throws: Never.self) { _ = try reader.read(entry) }
+        }
     }
 
     // MARK: 9. String tensors
@@ -195,42 +195,42 @@ import TestSupport
         #expect(crcError.description.contains(file) && crcError.description.contains("'\(entry.displayName)'"))
 
         // The same damage on disk, found by reader.read and stream.
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let prefix = tmp.path + "/variables"
-        var data = try fileBytes(Self.zooPrefix + ".data-00000-of-00001")
-        data[Int(entry.offset) + crcAt + 1] ^= 0x01
-        try FileSystem.copyFile(from: Self.zooPrefix + ".index", to: prefix + ".index")
-        try FileSystem.write(data, to: prefix + ".data-00000-of-00001")
-        let damaged = try BundleReader(prefix: prefix)
-        let readError = try #require(throws: FormatError.self) { try damaged.read(entry) }
-        #expect(readError.kind == .checksumMismatch && readError.entryName == entry.displayName, "\(readError)")
-        #expect(readError.description.contains(prefix + ".data-00000-of-00001"))
-        let streamError = try #require(throws: FormatError.self) { try damaged.stream(entry, chunkSize: 16) { _ in } }
-        #expect(streamError == readError)
+        try withTemporaryDirectory { tmp in
+            let prefix = tmp.path + "/variables"
+            var data = try fileBytes(Self.zooPrefix + ".data-00000-of-00001")
+            data[Int(entry.offset) + crcAt + 1] ^= 0x01
+            try FileSystem.copyFile(from: Self.zooPrefix + ".index", to: prefix + ".index")
+            try FileSystem.write(data, to: prefix + ".data-00000-of-00001")
+            let damaged = try BundleReader(prefix: prefix)
+            let readError = try #require(throws: FormatError.self) { try damaged.read(entry) }
+            #expect(readError.kind == .checksumMismatch && readError.entryName == entry.displayName, "\(readError)")
+            #expect(readError.description.contains(prefix + ".data-00000-of-00001"))
+            let streamError = try #require(throws: FormatError.self) { try damaged.stream(entry, chunkSize: 16) { _ in } }
+            #expect(streamError == readError)
 
-        // Lengths that cover more than the payload: payload cut short, a length inflated in
-        // place, an 11-byte length, more elements than stored.
-        var inflated = StringTensor.encode([Array("abc".utf8), [UInt8](repeating: 0x78, count: 200)]).payload
-        #expect(inflated[1...2] == [0xc8, 0x01])
-        inflated[1] = 0xff
-        inflated[2] = 0x7f
-        var overlong = StringTensor.encode([Array("abc".utf8)]).payload
-        overlong.replaceSubrange(0..<1, with: [UInt8](repeating: 0xff, count: 10) + [0x01])
-        let lengthCases: [(String, [UInt8], Int)] = [
-            ("payload cut short", Array(payload.dropLast(10)), count),
-            ("payload cut inside the lengths", Array(payload.prefix(3)), count),
-            ("length inflated past the payload", inflated, 2),
-            ("11-byte length", overlong, 1),
-            ("more elements than stored", payload, count + 100),
-            ("empty payload", [], 1),
-        ]
-        for (what, bytes, elements) in lengthCases {
-            let error = try #require(throws: FormatError.self, "\(what)") {
-                try StringTensor.decode(bytes, count: elements, file: file, entry: entry.displayName)
+            // Lengths that cover more than the payload: payload cut short, a length inflated in
+            // place, an 11-byte length, more elements than stored.
+            var inflated = StringTensor.encode([Array("abc".utf8), [UInt8](repeating: 0x78, count: 200)]).payload
+            #expect(inflated[1...2] == [0xc8, 0x01])
+            inflated[1] = 0xff
+            inflated[2] = 0x7f
+            var overlong = StringTensor.encode([Array("abc".utf8)]).payload
+            overlong.replaceSubrange(0..<1, with: [UInt8](repeating: 0xff, count: 10) + [0x01])
+            let lengthCases: [(String, [UInt8], Int)] = [
+                ("payload cut short", Array(payload.dropLast(10)), count),
+                ("payload cut inside the lengths", Array(payload.prefix(3)), count),
+                ("length inflated past the payload", inflated, 2),
+                ("11-byte length", overlong, 1),
+                ("more elements than stored", payload, count + 100),
+                ("empty payload", [], 1),
+            ]
+            for (what, bytes, elements) in lengthCases {
+                let error = try #require(throws: FormatError.self, "\(what)") {
+                    try StringTensor.decode(bytes, count: elements, file: file, entry: entry.displayName)
+                }
+                #expect(error.kind == .corrupt || error.kind == .checksumMismatch, "\(what): \(error)")
+                #expect(error.entryName == entry.displayName && error.description.contains(file), "\(what): \(error)")
             }
-            #expect(error.kind == .corrupt || error.kind == .checksumMismatch, "\(what): \(error)")
-            #expect(error.entryName == entry.displayName && error.description.contains(file), "\(what): \(error)")
         }
     }
 }

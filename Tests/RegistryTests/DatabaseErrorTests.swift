@@ -12,50 +12,50 @@ import TestSupport
 /// the registry is left as it was.
 @Suite struct DatabaseErrorTests {
     @Test func aReadOnlyRegistryRefusesAPushInWords() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        _ = try ModelRegistry(path: path).push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
-        let readOnly = try ModelRegistry(path: path, readOnly: true)
-        #expect(try readOnly.list().count == 1)
-        do {
-            _ = try readOnly.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
-            Issue.record("a push into a read-only registry succeeded")
-        } catch StoreError.readOnly(let failed) {
-            #expect(failed == path)
-            #expect(StoreError.readOnly(path: path).description.contains("cannot be written"))
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            _ = try ModelRegistry(path: path).push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+            let readOnly = try ModelRegistry(path: path, readOnly: true)
+            #expect(try readOnly.list().count == 1)
+            do {
+                _ = try readOnly.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+                Issue.record("a push into a read-only registry succeeded")
+            } catch StoreError.readOnly(let failed) {
+                #expect(failed == path)
+                #expect(StoreError.readOnly(path: path).description.contains("cannot be written"))
+            }
+            #expect(try ModelRegistry(path: path).history(model: "m").map(\.version) == [1])
         }
-        #expect(try ModelRegistry(path: path).history(model: "m").map(\.version) == [1])
     }
 
     @Test func aLockHeldPastTheTimeoutIsReportedAndChangesNothing() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: path, busyTimeout: 0.3)
-        // Another process's writer, holding the write lock.
-        let other = try DatabaseQueue(path: path)
-        try other.writeWithoutTransaction { db in
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            do {
-                _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
-                Issue.record("a push went through while another writer held the lock")
-            } catch StoreError.locked(let failed) {
-                #expect(failed == path)
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: path, busyTimeout: 0.3)
+            // Another process's writer, holding the write lock.
+            let other = try DatabaseQueue(path: path)
+            try other.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                do {
+                    _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+                    Issue.record("a push went through while another writer held the lock")
+                } catch StoreError.locked(let failed) {
+                    #expect(failed == path)
+                }
+                try db.execute(sql: "ROLLBACK")
             }
-            try db.execute(sql: "ROLLBACK")
+            #expect(try registry.list().isEmpty)
+            #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 1)
         }
-        #expect(try registry.list().isEmpty)
-        #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 1)
     }
 
     @Test func aFileThatIsNotADatabaseIsRefusedUntouched() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-        try garbage.write(to: URL(fileURLWithPath: path))
-        #expect(throws: StoreError.self) { try ModelRegistry(path: path) }
-        #expect(FileManager.default.contents(atPath: path) == garbage)
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try garbage.write(to: URL(fileURLWithPath: path))
+            #expect(throws: StoreError.self) { try ModelRegistry(path: path) }
+            #expect(FileManager.default.contents(atPath: path) == garbage)
+        }
     }
 }

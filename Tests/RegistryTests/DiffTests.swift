@@ -44,32 +44,31 @@ import TestSupport
     }
 
     @Test func diffReportsChangedTensorsWithTheLargestDifference() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
-        _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "d")
-        let key = "hideen_layer_2/kernel"
-        let (before, after) = try Self.modifiedCopy(of: "seed_mlp_training", in: tmp.path + "/v2", float: key, element: 77, delta: 0.375)
-        var options = ModelRegistry.PushOptions()
-        options.parent = VersionReference(model: "d", selector: .number(1))
-        _ = try registry.push(savedModel: tmp.path + "/v2", model: "d", options: options)
-        #expect(try registry.verify().problems.isEmpty)
+        try withRegistry { registry, tmp in
+            _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "d")
+            let key = "hideen_layer_2/kernel"
+            let (before, after) = try Self.modifiedCopy(of: "seed_mlp_training", in: tmp.path + "/v2", float: key, element: 77, delta: 0.375)
+            var options = ModelRegistry.PushOptions()
+            options.parent = VersionReference(model: "d", selector: .number(1))
+            _ = try registry.push(savedModel: tmp.path + "/v2", model: "d", options: options)
+            #expect(try registry.verify().problems.isEmpty)
 
-        let diff = try registry.diff(VersionReference(parsing: "d:1"), VersionReference(parsing: "d:2"))
-        #expect(diff.added.isEmpty && diff.removed.isEmpty)
-        #expect(diff.changed.map(\.name) == ["global_step", key])
-        #expect(diff.unchanged == 19)
-        let kernel = try #require(diff.changed.first { $0.name == key })
-        #expect(kernel.maxAbsDifference == abs(Double(after) - Double(before)), "\(kernel)")
-        #expect(kernel.before == kernel.after)
-        let step = try #require(diff.changed.first { $0.name == "global_step" })
-        #expect(step.maxAbsDifference == nil, "int64 tensors have no float difference")
-        // The other way round gives the same sizes of change; a version against itself has none.
-        let back = try registry.diff(VersionReference(parsing: "d:2"), VersionReference(parsing: "d:1"))
-        #expect(back.changed.first { $0.name == key }?.maxAbsDifference == kernel.maxAbsDifference)
-        let none = try registry.diff(VersionReference(parsing: "d"), VersionReference(parsing: "d:2"))
-        #expect(none.changed.isEmpty && none.unchanged == 21)
-        #expect(try registry.show(VersionReference(parsing: "d")).lineage == ["d:2", "d:1"])
+            let diff = try registry.diff(VersionReference(parsing: "d:1"), VersionReference(parsing: "d:2"))
+            #expect(diff.added.isEmpty && diff.removed.isEmpty)
+            #expect(diff.changed.map(\.name) == ["global_step", key])
+            #expect(diff.unchanged == 19)
+            let kernel = try #require(diff.changed.first { $0.name == key })
+            #expect(kernel.maxAbsDifference == abs(Double(after) - Double(before)), "\(kernel)")
+            #expect(kernel.before == kernel.after)
+            let step = try #require(diff.changed.first { $0.name == "global_step" })
+            #expect(step.maxAbsDifference == nil, "int64 tensors have no float difference")
+            // The other way round gives the same sizes of change; a version against itself has none.
+            let back = try registry.diff(VersionReference(parsing: "d:2"), VersionReference(parsing: "d:1"))
+            #expect(back.changed.first { $0.name == key }?.maxAbsDifference == kernel.maxAbsDifference)
+            let none = try registry.diff(VersionReference(parsing: "d"), VersionReference(parsing: "d:2"))
+            #expect(none.changed.isEmpty && none.unchanged == 21)
+            #expect(try registry.show(VersionReference(parsing: "d")).lineage == ["d:2", "d:1"])
+        }
     }
 
     @Test func diffOfBundlesWrittenFromScratch() throws {

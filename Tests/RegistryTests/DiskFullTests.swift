@@ -49,31 +49,31 @@ import TestSupport
 
     @Test(arguments: [0, 1, 8, 32, 64, 100])
     func aPushThatRunsOutOfPagesFailsAndChangesNothing(headroom: Int) throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let path = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: path)
-        _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
-        let before = try Self.state(registry)
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: path)
+            _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+            let before = try Self.state(registry)
 
-        // large_weights stores 4.3 MiB in 16 chunks even compressed: over 130 pages of 32 KiB,
-        // so the push runs out at its start, after a few chunks, or near its end.
-        let pages = try registry.store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
-        let limit = try registry.store.queue.writeWithoutTransaction { db in
-            try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + headroom)")!
+            // large_weights stores 4.3 MiB in 16 chunks even compressed: over 130 pages of 32 KiB,
+            // so the push runs out at its start, after a few chunks, or near its end.
+            let pages = try registry.store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+            let limit = try registry.store.queue.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages + headroom)")!
+            }
+            #expect(limit == pages + headroom)
+            Self.expectDiskFull(registry, path: path, model: "big")
+            Self.expectDiskFull(registry, path: path, model: "m")
+            #expect(try Self.state(registry) == before, "the failed pushes changed the registry")
+            #expect(try ModelRegistry(path: path).list() == before.versions, "another connection sees a change")
+
+            // Room again: the same pushes succeed, numbered as if the failed ones never happened.
+            try registry.store.queue.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+            #expect(try registry.push(savedModel: Fixtures.path("large_weights"), model: "big").version == 1)
+            #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 2)
+            let after = try Self.state(registry)
+            #expect(after.versions.map { "\($0.model):\($0.version)" } == ["big:1", "m:1", "m:2"])
         }
-        #expect(limit == pages + headroom)
-        Self.expectDiskFull(registry, path: path, model: "big")
-        Self.expectDiskFull(registry, path: path, model: "m")
-        #expect(try Self.state(registry) == before, "the failed pushes changed the registry")
-        #expect(try ModelRegistry(path: path).list() == before.versions, "another connection sees a change")
-
-        // Room again: the same pushes succeed, numbered as if the failed ones never happened.
-        try registry.store.queue.writeWithoutTransaction { db in _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
-        #expect(try registry.push(savedModel: Fixtures.path("large_weights"), model: "big").version == 1)
-        #expect(try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m").version == 2)
-        let after = try Self.state(registry)
-        #expect(after.versions.map { "\($0.model):\($0.version)" } == ["big:1", "m:1", "m:2"])
     }
 
     /// Mounts a tmpfs of `megabytes` MiB at `folder`; false when this process may not mount.
@@ -89,30 +89,30 @@ import TestSupport
     }
 
     @Test func aRegistryOnAFullFileSystemRefusesThePushAndChangesNothing() throws {
-        let tmp = try TemporaryDirectory(label: "registry-disk-full")
-        defer { tmp.cleanup() }
-        let mountPoint = tmp.path + "/small"
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        guard Self.mountTmpfs(mountPoint, megabytes: 3) else {
-            print("DiskFullTests: cannot mount a tmpfs here (needs root and the privilege to mount); the real full-disk case was not run")
-            return
-        }
-        defer { _ = try? runProcess("/bin/umount", [mountPoint]) }
-        let path = mountPoint + "/registry.db"
-        do {
-            let registry = try ModelRegistry(path: path)
-            _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
-            let before = try Self.state(registry)
-            // 8 MiB of weights into what is left of 3 MiB.
-            Self.expectDiskFull(registry, path: path, model: "big")
-            #expect(try Self.state(registry) == before, "the failed push changed the registry")
-            // A small push may still fit: the failed one left no chunks behind to crowd it out.
-            #expect(try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "k").version == 1)
+        try withTemporaryDirectory(label: "registry-disk-full") { tmp in
+            let mountPoint = tmp.path + "/small"
+            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+            guard Self.mountTmpfs(mountPoint, megabytes: 3) else {
+                print("DiskFullTests: cannot mount a tmpfs here (needs root and the privilege to mount); the real full-disk case was not run")
+                return
+            }
+            defer { _ = try? runProcess("/bin/umount", [mountPoint]) }
+            let path = mountPoint + "/registry.db"
+            do {
+                let registry = try ModelRegistry(path: path)
+                _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+                let before = try Self.state(registry)
+                // 8 MiB of weights into what is left of 3 MiB.
+                Self.expectDiskFull(registry, path: path, model: "big")
+                #expect(try Self.state(registry) == before, "the failed push changed the registry")
+                // A small push may still fit: the failed one left no chunks behind to crowd it out.
+                #expect(try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "k").version == 1)
 
-            try #require(Self.mountTmpfs(mountPoint, megabytes: 64, remount: true), "could not grow the tmpfs")
-            #expect(try registry.push(savedModel: Fixtures.path("large_weights"), model: "big").version == 1)
-            #expect(try Self.state(registry).versions.map { "\($0.model):\($0.version)" } == ["big:1", "k:1", "m:1"])
+                try #require(Self.mountTmpfs(mountPoint, megabytes: 64, remount: true), "could not grow the tmpfs")
+                #expect(try registry.push(savedModel: Fixtures.path("large_weights"), model: "big").version == 1)
+                #expect(try Self.state(registry).versions.map { "\($0.model):\($0.version)" } == ["big:1", "k:1", "m:1"])
+            }
+            // Every connection closed before the unmount.
         }
-        // Every connection closed before the unmount.
     }
 }

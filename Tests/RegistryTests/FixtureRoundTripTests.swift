@@ -19,27 +19,27 @@ import TestSupport
         let info = Fixtures.cases[name]!
         let source = Fixtures.path(info["path"] as! String)
         let model = try SavedModelDirectory.open(source)
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let target = tmp.path + "/out"
-        try model.write(to: target)
+        try withTemporaryDirectory { tmp in
+            let target = tmp.path + "/out"
+            try model.write(to: target)
 
-        let written = try DirectoryListing.scan(target)
-        #expect(written == model.listing, "file and folder lists differ")
-        let manifestFiles = info["files"] as! [String: [String: Any]]
-        #expect(Set(manifestFiles.keys) == Set(written.files))
-        for file in written.files {
-            let same = try fileBytes(target + "/" + file) == fileBytes(source + "/" + file)
-            #expect(same, "\(name)/\(file) differs")
+            let written = try DirectoryListing.scan(target)
+            #expect(written == model.listing, "file and folder lists differ")
+            let manifestFiles = info["files"] as! [String: [String: Any]]
+            #expect(Set(manifestFiles.keys) == Set(written.files))
+            for file in written.files {
+                let same = try fileBytes(target + "/" + file) == fileBytes(source + "/" + file)
+                #expect(same, "\(name)/\(file) differs")
+            }
+            // The index was re-encoded from the entries, not copied.
+            if let variables = model.variables {
+                let original = try fileBytes(source + "/variables/variables.index")
+                let reencoded = variables.index.encode() == original
+                #expect(reencoded, "\(name): re-encoded variables.index differs from TensorFlow's")
+                try checkTensors(variables, against: info["variables"] as! [[String: Any]], case: name)
+            }
+            #expect(model.graph.metaGraphs.map(\.tagSet.tags) == (info["tag_sets"] as! [[String]]).map { TagSet($0).tags })
         }
-        // The index was re-encoded from the entries, not copied.
-        if let variables = model.variables {
-            let original = try fileBytes(source + "/variables/variables.index")
-            let reencoded = variables.index.encode() == original
-            #expect(reencoded, "\(name): re-encoded variables.index differs from TensorFlow's")
-            try checkTensors(variables, against: info["variables"] as! [[String: Any]], case: name)
-        }
-        #expect(model.graph.metaGraphs.map(\.tagSet.tags) == (info["tag_sets"] as! [[String]]).map { TagSet($0).tags })
     }
 
     @Test(arguments: Fixtures.checkpointFolders)
@@ -47,25 +47,25 @@ import TestSupport
         let info = Fixtures.checkpointManifest(folder)
         let source = Fixtures.path(info["path"] as! String)
         let checkpoints = try CheckpointFolder.open(source)
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        try checkpoints.write(to: tmp.path + "/out")
-        let written = try DirectoryListing.scan(tmp.path + "/out")
-        #expect(written == checkpoints.listing)
-        for file in written.files {
-            let same = try fileBytes(tmp.path + "/out/" + file) == fileBytes(source + "/" + file)
-            #expect(same, "\(folder)/\(file) differs")
-        }
-        let state = info["state"] as! [String: Any]
-        #expect(checkpoints.state?.text == state["state_file_text"] as? String)
-        #expect(checkpoints.latest?.prefix == info["latest"] as? String)
-        let expected = info["checkpoints"] as! [String: [String: Any]]
-        #expect(Set(checkpoints.checkpoints.map(\.prefix)) == Set(expected.keys))
-        for checkpoint in checkpoints.checkpoints {
-            #expect(checkpoint.step == Checkpoint.step(fromPrefix: checkpoint.prefix))
-            #expect(checkpoint.metaGraph != nil)
-            try checkTensors(checkpoint.bundle, against: expected[checkpoint.prefix]!["variables"] as! [[String: Any]],
-                             case: "\(folder)/\(checkpoint.prefix)")
+        try withTemporaryDirectory { tmp in
+            try checkpoints.write(to: tmp.path + "/out")
+            let written = try DirectoryListing.scan(tmp.path + "/out")
+            #expect(written == checkpoints.listing)
+            for file in written.files {
+                let same = try fileBytes(tmp.path + "/out/" + file) == fileBytes(source + "/" + file)
+                #expect(same, "\(folder)/\(file) differs")
+            }
+            let state = info["state"] as! [String: Any]
+            #expect(checkpoints.state?.text == state["state_file_text"] as? String)
+            #expect(checkpoints.latest?.prefix == info["latest"] as? String)
+            let expected = info["checkpoints"] as! [String: [String: Any]]
+            #expect(Set(checkpoints.checkpoints.map(\.prefix)) == Set(expected.keys))
+            for checkpoint in checkpoints.checkpoints {
+                #expect(checkpoint.step == Checkpoint.step(fromPrefix: checkpoint.prefix))
+                #expect(checkpoint.metaGraph != nil)
+                try checkTensors(checkpoint.bundle, against: expected[checkpoint.prefix]!["variables"] as! [[String: Any]],
+                                 case: "\(folder)/\(checkpoint.prefix)")
+            }
         }
     }
 

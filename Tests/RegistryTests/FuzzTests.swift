@@ -167,71 +167,71 @@ import TestSupport
     /// back: `verify` lists it and `pull` fails with `StoreError.damaged`, leaving no folder,
     /// and neither allocates what the damaged row claims.
     @Test func damagedChunkSizesAndDataAreReportedWithoutHugeAllocations() throws {
-        let tmp = try TemporaryDirectory(label: "registry-fuzz-chunks")
-        defer { tmp.cleanup() }
-        let dbPath = tmp.path + "/registry.db"
-        let registry = try ModelRegistry(path: dbPath)
-        _ = try registry.push(savedModel: Fixtures.path("large_weights"), model: "w")
-        let database = try DatabaseQueue(path: dbPath)
-        // The biggest chunk of each filter (random bytes raw, the string tensor as lz4, float
-        // tensors as byte planes).
-        let chunks = try database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, filter, raw_size FROM chunks c WHERE raw_size = (SELECT MAX(raw_size) FROM chunks WHERE filter = c.filter)
-                GROUP BY filter
-                """).map { (id: $0[0] as Int64, filter: $0[1] as Int, rawSize: $0[2] as Int64) }
-        }
-        #expect(Set(chunks.map(\.filter)) == [0, 1, 3], "expected raw, lz4 and byte-plane chunks: \(chunks)")
-        let damages: [(String, String)] = [
-            ("raw_size x 1000", "UPDATE chunks SET raw_size = raw_size * 1000 WHERE id = ?"),
-            ("raw_size 2^40", "UPDATE chunks SET raw_size = 1099511627776 WHERE id = ?"),
-            ("raw_size 2^62", "UPDATE chunks SET raw_size = 4611686018427387904 WHERE id = ?"),
-            ("raw_size negative", "UPDATE chunks SET raw_size = -raw_size WHERE id = ?"),
-            ("raw_size + 1", "UPDATE chunks SET raw_size = raw_size + 1 WHERE id = ?"),
-            ("raw_size - 1", "UPDATE chunks SET raw_size = raw_size - 1 WHERE id = ?"),
-            ("raw_size 0", "UPDATE chunks SET raw_size = 0 WHERE id = ?"),
-            ("data truncated to half", "UPDATE chunks SET data = substr(data, 1, length(data) / 2) WHERE id = ?"),
-            ("data without its last byte", "UPDATE chunks SET data = substr(data, 1, length(data) - 1) WHERE id = ?"),
-            ("data empty", "UPDATE chunks SET data = x'' WHERE id = ?"),
-            ("data doubled", "UPDATE chunks SET data = data || data WHERE id = ?"),
-        ]
-        let rssBefore = peakRSSKilobytes()
-        var cases = 0
-        for chunk in chunks {
-            let original = try database.read { db in try Row.fetchOne(db, sql: "SELECT raw_size, data FROM chunks WHERE id = ?", arguments: [chunk.id])! }
-            for (what, sql) in damages {
-                let label = "chunk \(chunk.id) (filter \(chunk.filter)): \(what)"
-                try database.write { db in try db.execute(sql: sql, arguments: [chunk.id]) }
-                defer {
-                    try? database.write { db in
-                        try db.execute(sql: "UPDATE chunks SET raw_size = ?, data = ? WHERE id = ?",
-                                       arguments: [original[0] as Int64, original[1] as Data, chunk.id])
-                    }
-                }
-                let report = try registry.verify()
-                #expect(!report.problems.isEmpty, "\(label): verify found nothing")
-                for problem in report.problems {
-                    #expect(problem.detail.contains("chunk \(chunk.id) is damaged"), "\(label): \(problem.detail)")
-                }
-                let target = tmp.path + "/out-\(cases)"
-                do {
-                    _ = try registry.pull(VersionReference(model: "w"), to: target)
-                    Issue.record("\(label): pull succeeded")
-                } catch StoreError.damaged(let damaged, _) {
-                    #expect(damaged == "chunk \(chunk.id)", "\(label)")
-                } catch {
-                    Issue.record("\(label): pull threw \(type(of: error)) \(error), not StoreError.damaged")
-                }
-                #expect(!FileSystem.exists(target), "\(label): pull left \(target)")
-                let growth = (peakRSSKilobytes() - rssBefore) / 1024
-                #expect(growth < 256, "\(label): peak RSS grew by \(growth) MB")
-                cases += 1
+        try withTemporaryDirectory(label: "registry-fuzz-chunks") { tmp in
+            let dbPath = tmp.path + "/registry.db"
+            let registry = try ModelRegistry(path: dbPath)
+            _ = try registry.push(savedModel: Fixtures.path("large_weights"), model: "w")
+            let database = try DatabaseQueue(path: dbPath)
+            // The biggest chunk of each filter (random bytes raw, the string tensor as lz4, float
+            // tensors as byte planes).
+            let chunks = try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, filter, raw_size FROM chunks c WHERE raw_size = (SELECT MAX(raw_size) FROM chunks WHERE filter = c.filter)
+                    GROUP BY filter
+                    """).map { (id: $0[0] as Int64, filter: $0[1] as Int, rawSize: $0[2] as Int64) }
             }
+            #expect(Set(chunks.map(\.filter)) == [0, 1, 3], "expected raw, lz4 and byte-plane chunks: \(chunks)")
+            let damages: [(String, String)] = [
+                ("raw_size x 1000", "UPDATE chunks SET raw_size = raw_size * 1000 WHERE id = ?"),
+                ("raw_size 2^40", "UPDATE chunks SET raw_size = 1099511627776 WHERE id = ?"),
+                ("raw_size 2^62", "UPDATE chunks SET raw_size = 4611686018427387904 WHERE id = ?"),
+                ("raw_size negative", "UPDATE chunks SET raw_size = -raw_size WHERE id = ?"),
+                ("raw_size + 1", "UPDATE chunks SET raw_size = raw_size + 1 WHERE id = ?"),
+                ("raw_size - 1", "UPDATE chunks SET raw_size = raw_size - 1 WHERE id = ?"),
+                ("raw_size 0", "UPDATE chunks SET raw_size = 0 WHERE id = ?"),
+                ("data truncated to half", "UPDATE chunks SET data = substr(data, 1, length(data) / 2) WHERE id = ?"),
+                ("data without its last byte", "UPDATE chunks SET data = substr(data, 1, length(data) - 1) WHERE id = ?"),
+                ("data empty", "UPDATE chunks SET data = x'' WHERE id = ?"),
+                ("data doubled", "UPDATE chunks SET data = data || data WHERE id = ?"),
+            ]
+            let rssBefore = peakRSSKilobytes()
+            var cases = 0
+            for chunk in chunks {
+                let original = try database.read { db in try Row.fetchOne(db, sql: "SELECT raw_size, data FROM chunks WHERE id = ?", arguments: [chunk.id])! }
+                for (what, sql) in damages {
+                    let label = "chunk \(chunk.id) (filter \(chunk.filter)): \(what)"
+                    try database.write { db in try db.execute(sql: sql, arguments: [chunk.id]) }
+                    defer {
+                        try? database.write { db in
+                            try db.execute(sql: "UPDATE chunks SET raw_size = ?, data = ? WHERE id = ?",
+                                           arguments: [original[0] as Int64, original[1] as Data, chunk.id])
+                        }
+                    }
+                    let report = try registry.verify()
+                    #expect(!report.problems.isEmpty, "\(label): verify found nothing")
+                    for problem in report.problems {
+                        #expect(problem.detail.contains("chunk \(chunk.id) is damaged"), "\(label): \(problem.detail)")
+                    }
+                    let target = tmp.path + "/out-\(cases)"
+                    do {
+                        _ = try registry.pull(VersionReference(model: "w"), to: target)
+                        Issue.record("\(label): pull succeeded")
+                    } catch StoreError.damaged(let damaged, _) {
+                        #expect(damaged == "chunk \(chunk.id)", "\(label)")
+                    } catch {
+                        Issue.record("\(label): pull threw \(type(of: error)) \(error), not StoreError.damaged")
+                    }
+                    #expect(!FileSystem.exists(target), "\(label): pull left \(target)")
+                    let growth = (peakRSSKilobytes() - rssBefore) / 1024
+                    #expect(growth < 256, "\(label): peak RSS grew by \(growth) MB")
+                    cases += 1
+                }
+            }
+            #expect(try registry.verify().problems.isEmpty)
+            _ = try registry.pull(VersionReference(model: "w"), to: tmp.path + "/clean")
+            print("fuzz chunk rows: \(cases) damaged chunk rows, each reported by verify and refused by pull; "
+                  + "peak RSS +\((peakRSSKilobytes() - rssBefore) / 1024) MB")
         }
-        #expect(try registry.verify().problems.isEmpty)
-        _ = try registry.pull(VersionReference(model: "w"), to: tmp.path + "/clean")
-        print("fuzz chunk rows: \(cases) damaged chunk rows, each reported by verify and refused by pull; "
-              + "peak RSS +\((peakRSSKilobytes() - rssBefore) / 1024) MB")
     }
 }
 

@@ -55,11 +55,11 @@ import TestSupport
         #expect(text.kind == .corrupt && text.description.contains("x/saved_model.pbtxt"), "\(text)")
 
         // Through the folder API: the error names the file inside the folder.
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        try FileSystem.write(Array(original.prefix(original.count / 2)), to: tmp.path + "/saved_model.pb")
-        let folderError = try #require(throws: FormatError.self) { try SavedModelDirectory.open(tmp.path) }
-        #expect(folderError.kind == .truncated && folderError.description.contains(tmp.path + "/saved_model.pb"), "\(folderError)")
+        try withTemporaryDirectory { tmp in
+            try FileSystem.write(Array(original.prefix(original.count / 2)), to: tmp.path + "/saved_model.pb")
+            let folderError = try #require(throws: FormatError.self) { try SavedModelDirectory.open(tmp.path) }
+            #expect(folderError.kind == .truncated && folderError.description.contains(tmp.path + "/saved_model.pb"), "\(folderError)")
+        }
     }
 
     // MARK: 11. Garbage checkpoint state
@@ -90,11 +90,11 @@ import TestSupport
         #expect(oversized.kind == .unsupported && oversized.description.contains(name))
 
         // Through the folder API.
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        try FileSystem.write(Array("garbage {".utf8), to: tmp.path + "/checkpoint")
-        let folderError = try #require(throws: FormatError.self) { try CheckpointFolder.open(tmp.path) }
-        #expect(folderError.kind == .corrupt && folderError.description.contains(tmp.path + "/checkpoint"), "\(folderError)")
+        try withTemporaryDirectory { tmp in
+            try FileSystem.write(Array("garbage {".utf8), to: tmp.path + "/checkpoint")
+            let folderError = try #require(throws: FormatError.self) { try CheckpointFolder.open(tmp.path) }
+            #expect(folderError.kind == .corrupt && folderError.description.contains(tmp.path + "/checkpoint"), "\(folderError)")
+        }
     }
 
     // MARK: 12. Unsafe paths
@@ -102,33 +102,33 @@ import TestSupport
     @Test func symlinksAndSpecialFilesAreRefused() throws {
         let source = Fixtures.path("seed_mlp_training")
         for layout in ["link at the top", "link inside variables", "fifo"] {
-            let tmp = try TemporaryDirectory()
-            defer { tmp.cleanup() }
-            let root = tmp.path + "/model"
-            try FileSystem.createDirectory(root)
-            try FileSystem.createDirectory(root + "/variables")
-            try FileSystem.copyFile(from: source + "/saved_model.pb", to: root + "/saved_model.pb")
-            try FileSystem.copyFile(from: Self.seedIndexPath, to: root + "/variables/variables.index")
-            try FileSystem.copyFile(from: Self.seedDataPath, to: root + "/variables/variables.data-00000-of-00001")
-            #expect(throws: Never.self, "\(layout): the clean copy opens") { try SavedModelDirectory.open(root) }
-            let offender: String
-            switch layout {
-            case "link at the top":
-                offender = root + "/passwd"
-                try FileManager.default.createSymbolicLink(atPath: offender, withDestinationPath: "/etc/passwd")
-            case "link inside variables":
-                offender = root + "/variables/variables.data-00000-of-00002"
-                try FileManager.default.createSymbolicLink(atPath: offender, withDestinationPath: Self.seedDataPath)
-            default:
-                offender = root + "/pipe"
-                #expect(mkfifo(offender, 0o644) == 0)
+            try withTemporaryDirectory { tmp in
+                let root = tmp.path + "/model"
+                try FileSystem.createDirectory(root)
+                try FileSystem.createDirectory(root + "/variables")
+                try FileSystem.copyFile(from: source + "/saved_model.pb", to: root + "/saved_model.pb")
+                try FileSystem.copyFile(from: Self.seedIndexPath, to: root + "/variables/variables.index")
+                try FileSystem.copyFile(from: Self.seedDataPath, to: root + "/variables/variables.data-00000-of-00001")
+                #expect(throws: Never.self, "\(layout): the clean copy opens") { try SavedModelDirectory.open(root) }
+                let offender: String
+                switch layout {
+                case "link at the top":
+                    offender = root + "/passwd"
+                    try FileManager.default.createSymbolicLink(atPath: offender, withDestinationPath: "/etc/passwd")
+                case "link inside variables":
+                    offender = root + "/variables/variables.data-00000-of-00002"
+                    try FileManager.default.createSymbolicLink(atPath: offender, withDestinationPath: Self.seedDataPath)
+                default:
+                    offender = root + "/pipe"
+                    #expect(mkfifo(offender, 0o644) == 0)
+                }
+                let error = try #require(throws: FormatError.self, "\(layout)") { try SavedModelDirectory.open(root) }
+                guard case let .unsafePath(file, _) = error else {
+                    Issue.record("\(layout): expected unsafePath, got \(error)")
+                    return
+                }
+                #expect(file == offender && error.description.contains(offender), "\(layout): \(error)")
             }
-            let error = try #require(throws: FormatError.self, "\(layout)") { try SavedModelDirectory.open(root) }
-            guard case let .unsafePath(file, _) = error else {
-                Issue.record("\(layout): expected unsafePath, got \(error)")
-                continue
-            }
-            #expect(file == offender && error.description.contains(offender), "\(layout): \(error)")
         }
     }
 

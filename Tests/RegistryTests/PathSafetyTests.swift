@@ -32,18 +32,18 @@ import TestSupport
 
     @Test(arguments: ["../../etc/passwd", "/etc/passwd", "a/../../b", "vocab\u{0}.txt"])
     func assetNamesThatEscapeAreRefusedAtPush(asset: String) throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let folder = try Self.modelDeclaringAsset(asset, in: tmp.path)
-        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
-        do {
-            _ = try registry.push(savedModel: folder, model: "m")
-            Issue.record("a model declaring the asset \(asset.debugDescription) was pushed")
-        } catch FormatError.unsafePath(let file, let detail) {
-            #expect(file.hasSuffix("saved_model.pb"))
-            #expect(detail.contains("outside assets/"))
+        try withTemporaryDirectory { tmp in
+            let folder = try Self.modelDeclaringAsset(asset, in: tmp.path)
+            let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+            do {
+                _ = try registry.push(savedModel: folder, model: "m")
+                Issue.record("a model declaring the asset \(asset.debugDescription) was pushed")
+            } catch FormatError.unsafePath(let file, let detail) {
+                #expect(file.hasSuffix("saved_model.pb"))
+                #expect(detail.contains("outside assets/"))
+            }
+            #expect(try registry.list().isEmpty)
         }
-        #expect(try registry.list().isEmpty)
     }
 
     @Test func theDeclaredAssetsOfAFixtureAreFound() throws {
@@ -55,26 +55,25 @@ import TestSupport
     /// A stored file name tampered with in the database cannot make pull write outside DIR.
     @Test(arguments: ["../escaped.txt", "/tmp/escaped-by-registry.txt", "assets/../../escaped.txt"])
     func pullNeverWritesOutsideItsTarget(path: String) throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
-        _ = try registry.push(savedModel: Fixtures.path("seed_mlp_train_and_serve"), model: "m")
-        let queue = try DatabaseQueue(path: tmp.path + "/registry.db")
-        try queue.write { db in
-            try db.execute(sql: "UPDATE files SET path = ? WHERE path = 'assets/vocab.txt'", arguments: [path])
+        try withRegistry { registry, tmp in
+            _ = try registry.push(savedModel: Fixtures.path("seed_mlp_train_and_serve"), model: "m")
+            let queue = try DatabaseQueue(path: tmp.path + "/registry.db")
+            try queue.write { db in
+                try db.execute(sql: "UPDATE files SET path = ? WHERE path = 'assets/vocab.txt'", arguments: [path])
+            }
+            try FileManager.default.createDirectory(atPath: tmp.path + "/out", withIntermediateDirectories: false)
+            do {
+                _ = try registry.pull(VersionReference(model: "m"), to: tmp.path + "/out/model")
+                Issue.record("pull wrote a file stored as \(path.debugDescription)")
+            } catch FormatError.unsafePath(_, let detail) {
+                #expect(detail.contains(path) || detail.contains("absolute") || detail.contains(".."))
+            }
+            #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/model"))
+            #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/escaped.txt"))
+            #expect(!FileManager.default.fileExists(atPath: tmp.path + "/escaped.txt"))
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/escaped-by-registry.txt"))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.path + "/out")
+            #expect(leftovers.isEmpty, "staging folders left behind: \(leftovers)")
         }
-        try FileManager.default.createDirectory(atPath: tmp.path + "/out", withIntermediateDirectories: false)
-        do {
-            _ = try registry.pull(VersionReference(model: "m"), to: tmp.path + "/out/model")
-            Issue.record("pull wrote a file stored as \(path.debugDescription)")
-        } catch FormatError.unsafePath(_, let detail) {
-            #expect(detail.contains(path) || detail.contains("absolute") || detail.contains(".."))
-        }
-        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/model"))
-        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/out/escaped.txt"))
-        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/escaped.txt"))
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/escaped-by-registry.txt"))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.path + "/out")
-        #expect(leftovers.isEmpty, "staging folders left behind: \(leftovers)")
     }
 }

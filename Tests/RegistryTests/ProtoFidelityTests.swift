@@ -39,52 +39,52 @@ import TestSupport
     /// pulled back verbatim, and TensorFlow loads the pulled copy.
     @Test(.enabled(if: TensorFlowOracle.enabled, "needs the TensorFlow venv (make test)"))
     func textFormatSavedModelRoundTrip() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let source = tmp.path + "/text"
-        try FileManager.default.copyItem(atPath: Fixtures.path("seed_mlp_train_and_serve"), toPath: source)
-        let script = """
-        import sys
-        from google.protobuf import text_format
-        from tensorflow.core.protobuf import saved_model_pb2
-        sm = saved_model_pb2.SavedModel()
-        with open(sys.argv[1] + "/saved_model.pb", "rb") as f:
-            sm.ParseFromString(f.read())
-        with open(sys.argv[1] + "/saved_model.pbtxt", "w") as f:
-            f.write(text_format.MessageToString(sm))
-        """
-        try script.write(toFile: tmp.path + "/totext.py", atomically: true, encoding: .utf8)
-        let converted = try TensorFlowOracle.runPython([tmp.path + "/totext.py", source])
-        #expect(converted.status == 0, "\(converted.stderr.suffix(1000))")
-        try FileManager.default.removeItem(atPath: source + "/saved_model.pb")
+        try withTemporaryDirectory { tmp in
+            let source = tmp.path + "/text"
+            try FileManager.default.copyItem(atPath: Fixtures.path("seed_mlp_train_and_serve"), toPath: source)
+            let script = """
+            import sys
+            from google.protobuf import text_format
+            from tensorflow.core.protobuf import saved_model_pb2
+            sm = saved_model_pb2.SavedModel()
+            with open(sys.argv[1] + "/saved_model.pb", "rb") as f:
+                sm.ParseFromString(f.read())
+            with open(sys.argv[1] + "/saved_model.pbtxt", "w") as f:
+                f.write(text_format.MessageToString(sm))
+            """
+            try script.write(toFile: tmp.path + "/totext.py", atomically: true, encoding: .utf8)
+            let converted = try TensorFlowOracle.runPython([tmp.path + "/totext.py", source])
+            #expect(converted.status == 0, "\(converted.stderr.suffix(1000))")
+            try FileManager.default.removeItem(atPath: source + "/saved_model.pb")
 
-        let model = try SavedModelDirectory.open(source)
-        #expect(model.graph.fileName == SavedModelFile.textName)
-        #expect(model.graph.metaGraphs.map(\.tagSet.description) == ["train", "serve"])
-        let original = try SavedModelDirectory.open(Fixtures.path("seed_mlp_train_and_serve"))
-        for (text, binary) in zip(model.graph.metaGraphs, original.graph.metaGraphs) {
-            // What the registry indexes comes through the text form; opaque fields do not.
-            #expect(text.proto.graphDef.node.map(\.name) == binary.proto.graphDef.node.map(\.name))
-            #expect(text.proto.graphDef.node.map(\.input) == binary.proto.graphDef.node.map(\.input))
-            // Python's text format writes map entries sorted by key, the binary in upb's order.
-            let attrs = { (graph: MetaGraph) in graph.proto.graphDef.node.map { Dictionary(uniqueKeysWithValues: $0.attr.map { ($0.key, $0.value) }) } }
-            #expect(attrs(text) == attrs(binary))
-            #expect(text.proto.signatureDef.map(\.key) == binary.proto.signatureDef.map(\.key))
-            #expect(text.proto.signatureDef.map(\.value.methodName) == binary.proto.signatureDef.map(\.value.methodName))
-            #expect(text.proto.collectionDef.map(\.key) == binary.proto.collectionDef.map(\.key))
-            #expect(text.proto.saverDef == binary.proto.saverDef)
+            let model = try SavedModelDirectory.open(source)
+            #expect(model.graph.fileName == SavedModelFile.textName)
+            #expect(model.graph.metaGraphs.map(\.tagSet.description) == ["train", "serve"])
+            let original = try SavedModelDirectory.open(Fixtures.path("seed_mlp_train_and_serve"))
+            for (text, binary) in zip(model.graph.metaGraphs, original.graph.metaGraphs) {
+                // What the registry indexes comes through the text form; opaque fields do not.
+                #expect(text.proto.graphDef.node.map(\.name) == binary.proto.graphDef.node.map(\.name))
+                #expect(text.proto.graphDef.node.map(\.input) == binary.proto.graphDef.node.map(\.input))
+                // Python's text format writes map entries sorted by key, the binary in upb's order.
+                let attrs = { (graph: MetaGraph) in graph.proto.graphDef.node.map { Dictionary(uniqueKeysWithValues: $0.attr.map { ($0.key, $0.value) }) } }
+                #expect(attrs(text) == attrs(binary))
+                #expect(text.proto.signatureDef.map(\.key) == binary.proto.signatureDef.map(\.key))
+                #expect(text.proto.signatureDef.map(\.value.methodName) == binary.proto.signatureDef.map(\.value.methodName))
+                #expect(text.proto.collectionDef.map(\.key) == binary.proto.collectionDef.map(\.key))
+                #expect(text.proto.saverDef == binary.proto.saverDef)
+            }
+            let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+            _ = try registry.push(savedModel: source, model: "text")
+            _ = try registry.pull(VersionReference(model: "text"), to: tmp.path + "/out")
+            let same = try fileBytes(source + "/saved_model.pbtxt") == fileBytes(tmp.path + "/out/saved_model.pbtxt")
+            #expect(same)
+            let check = try TensorFlowOracle.run(["check", tmp.path + "/out"])
+            #expect(check.status == 0, "\(check.stderr.suffix(1500))")
+            // A subset cannot be cut from the text form without losing what it does not model.
+            #expect(throws: InterchangeError.self) {
+                try registry.pull(VersionReference(model: "text"), to: tmp.path + "/serve", tagSets: [TagSet(["serve"])])
+            }
+            #expect(!FileManager.default.fileExists(atPath: tmp.path + "/serve"))
         }
-        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
-        _ = try registry.push(savedModel: source, model: "text")
-        _ = try registry.pull(VersionReference(model: "text"), to: tmp.path + "/out")
-        let same = try fileBytes(source + "/saved_model.pbtxt") == fileBytes(tmp.path + "/out/saved_model.pbtxt")
-        #expect(same)
-        let check = try TensorFlowOracle.run(["check", tmp.path + "/out"])
-        #expect(check.status == 0, "\(check.stderr.suffix(1500))")
-        // A subset cannot be cut from the text form without losing what it does not model.
-        #expect(throws: InterchangeError.self) {
-            try registry.pull(VersionReference(model: "text"), to: tmp.path + "/serve", tagSets: [TagSet(["serve"])])
-        }
-        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/serve"))
     }
 }

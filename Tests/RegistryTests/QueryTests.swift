@@ -291,41 +291,40 @@ import TestSupport
     }
 
     @Test func aliasesMoveAndParentsSurviveRemoval() throws {
-        let tmp = try TemporaryDirectory()
-        defer { tmp.cleanup() }
-        let registry = try ModelRegistry(path: tmp.path + "/registry.db")
-        for _ in 0..<4 { _ = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "m") }
-        var options = ModelRegistry.PushOptions()
-        options.parent = VersionReference(model: "m", selector: .number(2))
-        _ = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "child", options: options)
-        #expect(try registry.show(VersionReference(model: "child")).lineage == ["child:1", "m:2"])
+        try withRegistry { registry, tmp in
+            for _ in 0..<4 { _ = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "m") }
+            var options = ModelRegistry.PushOptions()
+            options.parent = VersionReference(model: "m", selector: .number(2))
+            _ = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "child", options: options)
+            #expect(try registry.show(VersionReference(model: "child")).lineage == ["child:1", "m:2"])
 
-        try registry.setAlias(model: "m", alias: "prod", version: 3)
-        #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 3)
-        try registry.setAlias(model: "m", alias: "prod", version: 1)
-        #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
-        #expect(try registry.history(model: "m").map(\.aliases) == [["prod"], [], [], []])
-        #expect(throws: ReferenceError.self) { try registry.setAlias(model: "m", alias: "prod", version: 9) }
-        #expect(throws: ReferenceError.self) { try registry.setAlias(model: "nosuch", alias: "prod", version: 1) }
-        #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
+            try registry.setAlias(model: "m", alias: "prod", version: 3)
+            #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 3)
+            try registry.setAlias(model: "m", alias: "prod", version: 1)
+            #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
+            #expect(try registry.history(model: "m").map(\.aliases) == [["prod"], [], [], []])
+            #expect(throws: ReferenceError.self) { try registry.setAlias(model: "m", alias: "prod", version: 9) }
+            #expect(throws: ReferenceError.self) { try registry.setAlias(model: "nosuch", alias: "prod", version: 1) }
+            #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
 
-        // Removing the version an alias points at removes the alias; a child loses its parent link.
-        #expect(try registry.remove(VersionReference(parsing: "m@prod")) == 1)
-        #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
-        #expect(try registry.remove(VersionReference(parsing: "m:2")) == 2)
-        let child = try registry.show(VersionReference(model: "child"))
-        #expect(child.lineage == ["child:1"])
-        #expect(child.summary.parent == nil)
-        #expect(try registry.history(model: "m").map(\.version) == [3, 4])
-        // The next push is numbered after the newest.
-        let next = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "m")
-        #expect(next.version == 5)
+            // Removing the version an alias points at removes the alias; a child loses its parent link.
+            #expect(try registry.remove(VersionReference(parsing: "m@prod")) == 1)
+            #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
+            #expect(try registry.remove(VersionReference(parsing: "m:2")) == 2)
+            let child = try registry.show(VersionReference(model: "child"))
+            #expect(child.lineage == ["child:1"])
+            #expect(child.summary.parent == nil)
+            #expect(try registry.history(model: "m").map(\.version) == [3, 4])
+            // The next push is numbered after the newest.
+            let next = try registry.push(savedModel: Fixtures.path("keras_tf2"), model: "m")
+            #expect(next.version == 5)
 
-        try registry.setAlias(model: "m", alias: "prod", version: 4)
-        try registry.removeAlias(model: "m", alias: "prod")
-        #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
-        #expect(try registry.history(model: "m").allSatisfy { $0.aliases.isEmpty })
-        #expect(try registry.removeModel("m") == 3)
-        #expect(try registry.list().map(\.model) == ["child"])
+            try registry.setAlias(model: "m", alias: "prod", version: 4)
+            try registry.removeAlias(model: "m", alias: "prod")
+            #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
+            #expect(try registry.history(model: "m").allSatisfy { $0.aliases.isEmpty })
+            #expect(try registry.removeModel("m") == 3)
+            #expect(try registry.list().map(\.model) == ["child"])
+        }
     }
 }

@@ -152,83 +152,83 @@ import TestSupport
     @Test(.enabled(if: TensorFlowOracle.enabled))
     func tensorFlowLoadsAndComputes() throws {
         let python = try TensorFlowOracle.requirePython()
-        let tmp = try TemporaryDirectory(label: "graphbuilder")
-        defer { tmp.cleanup() }
-        let dir = tmp.path
-        let model = dir + "/model"
-        let weights = try Self.writeSavedModel(to: model)
+        try withTemporaryDirectory(label: "graphbuilder") { tmp in
+            let dir = tmp.path
+            let model = dir + "/model"
+            let weights = try Self.writeSavedModel(to: model)
 
-        // Both loaders, strictly.
-        let check = try runProcess(python, [TensorFlowOracle.tool, "check", model, "--strict"])
-        #expect(check.status == 0, "tfcheck check: \(check.out.suffix(3000)) \(check.stderr.suffix(3000))")
+            // Both loaders, strictly.
+            let check = try runProcess(python, [TensorFlowOracle.tool, "check", model, "--strict"])
+            #expect(check.status == 0, "tfcheck check: \(check.out.suffix(3000)) \(check.stderr.suffix(3000))")
 
-        // Map entries are in TF's order: Python (upb) re-serializes the file to the same bytes.
-        let reserialize = """
-        import sys; from tensorflow.core.protobuf import saved_model_pb2
-        raw = open(sys.argv[1], 'rb').read(); sm = saved_model_pb2.SavedModel(); sm.ParseFromString(raw)
-        print(sm.SerializeToString(deterministic=True) == raw)
-        """
-        let same = try runProcess(python, ["-c", reserialize, model + "/saved_model.pb"])
-        #expect(same.status == 0 && same.out.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(same.stderr.suffix(2000))")
+            // Map entries are in TF's order: Python (upb) re-serializes the file to the same bytes.
+            let reserialize = """
+            import sys; from tensorflow.core.protobuf import saved_model_pb2
+            raw = open(sys.argv[1], 'rb').read(); sm = saved_model_pb2.SavedModel(); sm.ParseFromString(raw)
+            print(sm.SerializeToString(deterministic=True) == raw)
+            """
+            let same = try runProcess(python, ["-c", reserialize, model + "/saved_model.pb"])
+            #expect(same.status == 0 && same.out.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(same.stderr.suffix(2000))")
 
-        // {serve}: feed x, compare logits/classes with a plain-Swift forward pass (TF2 and v1 loaders).
-        let batch = 9, inputs = Self.layers[0].inputs, outputs = Self.layers.last!.outputs
-        var rng = SplitMix64(seed: 0xfeed)
-        let x = (0..<batch * inputs).map { _ in Float(rng.uniform(-1, 1)) }
-        try NPYArray.writeFloat32(dir + "/x.npy", x, shape: [batch, inputs])
-        let savez = try runProcess(python, ["-c", "import numpy as np,sys; np.savez(sys.argv[2], x=np.load(sys.argv[1]))", dir + "/x.npy", dir + "/in.npz"])
-        try #require(savez.status == 0, "\(savez.stderr)")
-        let expected = Self.forward(x, batch: batch, weights: weights)
-        for v1 in [false, true] {
-            let out = dir + "/out\(v1 ? "_v1" : "").npz"
-            let run = try runProcess(python, [TensorFlowOracle.tool, "run", model, "--tags", "serve", "--signature", "serving_default",
-                                            "--input", dir + "/in.npz", "--output", out] + (v1 ? ["--v1"] : []))
-            try #require(run.status == 0, "tfcheck run\(v1 ? " --v1" : ""): \(run.out.suffix(2000)) \(run.stderr.suffix(3000))")
-            let result = try Self.readNPZ(out)
-            let logits = try #require(result["logits"]), classes = try #require(result["classes"])
-            #expect(logits.shape == [batch, outputs] && classes.shape == [batch])
-            let diff = zip(logits.values, expected).map { abs($0 - $1) }.max() ?? .infinity
-            print("GraphBuilderTests: serve logits max |TF - Swift| = \(diff) (\(v1 ? "v1 loader" : "tf.saved_model.load"))")
-            #expect(diff <= 1e-5)
-            #expect(classes.values.map(Int.init) == Self.argmax(expected, columns: outputs))
+            // {serve}: feed x, compare logits/classes with a plain-Swift forward pass (TF2 and v1 loaders).
+            let batch = 9, inputs = Self.layers[0].inputs, outputs = Self.layers.last!.outputs
+            var rng = SplitMix64(seed: 0xfeed)
+            let x = (0..<batch * inputs).map { _ in Float(rng.uniform(-1, 1)) }
+            try NPYArray.writeFloat32(dir + "/x.npy", x, shape: [batch, inputs])
+            let savez = try runProcess(python, ["-c", "import numpy as np,sys; np.savez(sys.argv[2], x=np.load(sys.argv[1]))", dir + "/x.npy", dir + "/in.npz"])
+            try #require(savez.status == 0, "\(savez.stderr)")
+            let expected = Self.forward(x, batch: batch, weights: weights)
+            for v1 in [false, true] {
+                let out = dir + "/out\(v1 ? "_v1" : "").npz"
+                let run = try runProcess(python, [TensorFlowOracle.tool, "run", model, "--tags", "serve", "--signature", "serving_default",
+                                                "--input", dir + "/in.npz", "--output", out] + (v1 ? ["--v1"] : []))
+                try #require(run.status == 0, "tfcheck run\(v1 ? " --v1" : ""): \(run.out.suffix(2000)) \(run.stderr.suffix(3000))")
+                let result = try Self.readNPZ(out)
+                let logits = try #require(result["logits"]), classes = try #require(result["classes"])
+                #expect(logits.shape == [batch, outputs] && classes.shape == [batch])
+                let diff = zip(logits.values, expected).map { abs($0 - $1) }.max() ?? .infinity
+                print("GraphBuilderTests: serve logits max |TF - Swift| = \(diff) (\(v1 ? "v1 loader" : "tf.saved_model.load"))")
+                #expect(diff <= 1e-5)
+                #expect(classes.values.map(Int.init) == Self.argmax(expected, columns: outputs))
+            }
+
+            // {train}: the v1 loader restores every variable from the bundle; the loss and
+            // num_correct the graph computes agree with Swift's.
+            let labels = (0..<batch).map { $0 % outputs }
+            let script = """
+            import json, sys, numpy as np, tensorflow as tf
+            d, labels = sys.argv[1], [int(v) for v in sys.argv[2].split(',')]
+            x = np.load(sys.argv[3])
+            g = tf.Graph()
+            with tf.compat.v1.Session(graph=g) as sess:
+                tf.compat.v1.saved_model.loader.load(sess, ['train'], d)
+                kernel, step, beta1, slot = sess.run(['hidden_layer_1/kernel:0', 'global_step:0', 'beta1_power:0', 'output_layer/bias/Adam_1:0'])
+                logits, loss, correct = sess.run(['output_layer/BiasAdd:0', 'softmax_cross_entropy_loss/value:0', 'num_correct:0'],
+                                                 feed_dict={'input_layer:0': x, 'labels:0': labels})
+                sess.run('init')
+                reinit = sess.run('global_step:0')
+            print(json.dumps({'kernel': kernel.astype('float64').ravel().tolist(), 'kernel_shape': list(kernel.shape),
+                              'global_step': int(step), 'beta1_power': float(beta1), 'slot': slot.astype('float64').tolist(),
+                              'logits': logits.astype('float64').ravel().tolist(), 'loss': float(loss), 'num_correct': int(correct),
+                              'reinit_step': int(reinit)}))
+            """
+            let train = try runProcess(python, ["-c", script, model, labels.map(String.init).joined(separator: ","), dir + "/x.npy"])
+            try #require(train.status == 0, "train load: \(train.stderr.suffix(3000))")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(train.out.utf8)) as? [String: Any])
+            #expect((json["kernel"] as? [Double])?.map(Float.init) == weights["hidden_layer_1/kernel"])
+            #expect(json["kernel_shape"] as? [Int] == [28, 64])
+            #expect(json["global_step"] as? Int == Self.globalStep)
+            #expect((json["beta1_power"] as? Double).map(Float.init) == weights["beta1_power"]?.first)
+            #expect((json["slot"] as? [Double])?.map(Float.init) == weights["output_layer/bias/Adam_1"])
+            #expect(json["reinit_step"] as? Int == 0)
+            let trainLogits = try #require(json["logits"] as? [Double])
+            #expect(zip(trainLogits, expected).map { abs($0 - $1) }.max() ?? 1 <= 1e-5)
+            let (loss, correct) = Self.lossAndCorrect(expected, labels: labels, columns: outputs)
+            let tfLoss = try #require(json["loss"] as? Double)
+            print("GraphBuilderTests: train loss TF \(tfLoss) Swift \(loss); num_correct TF \(json["num_correct"] ?? "?") Swift \(correct)")
+            #expect(abs(tfLoss - loss) <= 1e-5)
+            #expect(json["num_correct"] as? Int == correct)
         }
-
-        // {train}: the v1 loader restores every variable from the bundle; the loss and
-        // num_correct the graph computes agree with Swift's.
-        let labels = (0..<batch).map { $0 % outputs }
-        let script = """
-        import json, sys, numpy as np, tensorflow as tf
-        d, labels = sys.argv[1], [int(v) for v in sys.argv[2].split(',')]
-        x = np.load(sys.argv[3])
-        g = tf.Graph()
-        with tf.compat.v1.Session(graph=g) as sess:
-            tf.compat.v1.saved_model.loader.load(sess, ['train'], d)
-            kernel, step, beta1, slot = sess.run(['hidden_layer_1/kernel:0', 'global_step:0', 'beta1_power:0', 'output_layer/bias/Adam_1:0'])
-            logits, loss, correct = sess.run(['output_layer/BiasAdd:0', 'softmax_cross_entropy_loss/value:0', 'num_correct:0'],
-                                             feed_dict={'input_layer:0': x, 'labels:0': labels})
-            sess.run('init')
-            reinit = sess.run('global_step:0')
-        print(json.dumps({'kernel': kernel.astype('float64').ravel().tolist(), 'kernel_shape': list(kernel.shape),
-                          'global_step': int(step), 'beta1_power': float(beta1), 'slot': slot.astype('float64').tolist(),
-                          'logits': logits.astype('float64').ravel().tolist(), 'loss': float(loss), 'num_correct': int(correct),
-                          'reinit_step': int(reinit)}))
-        """
-        let train = try runProcess(python, ["-c", script, model, labels.map(String.init).joined(separator: ","), dir + "/x.npy"])
-        try #require(train.status == 0, "train load: \(train.stderr.suffix(3000))")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(train.out.utf8)) as? [String: Any])
-        #expect((json["kernel"] as? [Double])?.map(Float.init) == weights["hidden_layer_1/kernel"])
-        #expect(json["kernel_shape"] as? [Int] == [28, 64])
-        #expect(json["global_step"] as? Int == Self.globalStep)
-        #expect((json["beta1_power"] as? Double).map(Float.init) == weights["beta1_power"]?.first)
-        #expect((json["slot"] as? [Double])?.map(Float.init) == weights["output_layer/bias/Adam_1"])
-        #expect(json["reinit_step"] as? Int == 0)
-        let trainLogits = try #require(json["logits"] as? [Double])
-        #expect(zip(trainLogits, expected).map { abs($0 - $1) }.max() ?? 1 <= 1e-5)
-        let (loss, correct) = Self.lossAndCorrect(expected, labels: labels, columns: outputs)
-        let tfLoss = try #require(json["loss"] as? Double)
-        print("GraphBuilderTests: train loss TF \(tfLoss) Swift \(loss); num_correct TF \(json["num_correct"] ?? "?") Swift \(correct)")
-        #expect(abs(tfLoss - loss) <= 1e-5)
-        #expect(json["num_correct"] as? Int == correct)
     }
 
     // MARK: Helpers
