@@ -19,6 +19,11 @@ enum GraphConst {
         return tensor
     }
 
+    /// A vector with no elements (shape `[0]`, no values): what TF writes for `[]`.
+    static func empty(_ dtype: Tensorflow_DataType) -> Tensorflow_TensorProto {
+        base(dtype, [0])
+    }
+
     /// An int32 scalar or splat (`int_val`).
     static func int32(_ value: Int32, shape dims: [Int64] = []) -> Tensorflow_TensorProto {
         var tensor = base(.dtInt32, dims)
