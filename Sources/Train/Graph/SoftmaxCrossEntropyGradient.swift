@@ -23,10 +23,10 @@ extension SoftmaxCrossEntropyGraph {
     /// `d/d n = g · DivNoNan(DivNoNan(-total, n), n)`. Returns `d / d total`.
     private func valueGradient(_ nodes: inout GraphNodes, _ gradient: String) -> String {
         let scope = "gradients/\(Self.scope)/value_grad"
-        let dTotal = nodes.op(scope + "/div_no_nan", "DivNoNan", [gradient, numPresent])
-        let negative = nodes.op(scope + "/Neg", "Neg", [total])
-        let once = nodes.op(scope + "/div_no_nan_1", "DivNoNan", [negative, numPresent])
-        let twice = nodes.op(scope + "/div_no_nan_2", "DivNoNan", [once, numPresent])
+        let dTotal = nodes.op(scope + "/div_no_nan", "DivNoNan", [gradient, mean.numPresent])
+        let negative = nodes.op(scope + "/Neg", "Neg", [mean.total])
+        let once = nodes.op(scope + "/div_no_nan_1", "DivNoNan", [negative, mean.numPresent])
+        let twice = nodes.op(scope + "/div_no_nan_2", "DivNoNan", [once, mean.numPresent])
         let dCount = nodes.op(scope + "/mul", "Mul", [gradient, twice])
         nodes.const(scope + "/Shape", GraphConst.empty(.dtInt32))
         nodes.const(scope + "/Shape_1", GraphConst.empty(.dtInt32))
@@ -46,13 +46,13 @@ extension SoftmaxCrossEntropyGraph {
         let sum = "gradients/\(Self.scope)/Sum_grad"
         let vector = nodes.const(sum + "/Reshape/shape", GraphConst.int32(1, shape: [1]))
         let column = nodes.reshape(sum + "/Reshape", dWeightedSum, to: vector)
-        let rows = nodes.shape(sum + "/Shape", of: weighted)
+        let rows = nodes.shape(sum + "/Shape", of: mean.weighted)
         let dWeighted = nodes.tile(sum + "/Tile", column, multiples: rows)
 
         let mul = "gradients/\(Self.scope)/Mul_grad"
-        let dPerExample = nodes.op(mul + "/Mul", "Mul", [dWeighted, weight])
-        let byWeight = nodes.op(mul + "/Mul_1", "Mul", [perExample, dWeighted])
-        nodes.shape(mul + "/Shape", of: perExample)
+        let dPerExample = nodes.op(mul + "/Mul", "Mul", [dWeighted, mean.weight])
+        let byWeight = nodes.op(mul + "/Mul_1", "Mul", [crossEntropy.perExample, dWeighted])
+        nodes.shape(mul + "/Shape", of: crossEntropy.perExample)
         let scalarShape = nodes.const(mul + "/Shape_1", GraphConst.empty(.dtInt32))
         let axes = nodes.const(mul + "/Sum/reduction_indices", GraphConst.int32(0, shape: [1]))
         let summed = nodes.sum(mul + "/Sum", byWeight, axes: axes, keepDims: true)
@@ -69,9 +69,9 @@ extension SoftmaxCrossEntropyGraph {
 
         // math_grad._SumGrad with a dynamic input shape: reduced_shape(), Reshape, BroadcastTo.
         let scope = x + "/Sum_grad"
-        let inputShape = nodes.shape(scope + "/Shape", of: product)
+        let inputShape = nodes.shape(scope + "/Shape", of: crossEntropy.product)
         let size = nodes.const(scope + "/Size", GraphConst.int32(2))
-        let shifted = nodes.op(scope + "/add", "AddV2", [productAxes, size], T: .dtInt32)
+        let shifted = nodes.op(scope + "/add", "AddV2", [crossEntropy.productAxes, size], T: .dtInt32)
         let axes = nodes.op(scope + "/mod", "FloorMod", [shifted, size], T: .dtInt32)
         let axesShape = nodes.const(scope + "/Shape_1", GraphConst.empty(.dtInt32))
         let start = nodes.const(scope + "/range/start", GraphConst.int32(0))
@@ -92,23 +92,23 @@ extension SoftmaxCrossEntropyGraph {
     /// returns `d / d logSoftmax`.
     private func productGradient(_ nodes: inout GraphNodes, _ dProduct: String) -> String {
         let scope = "gradients/\(Self.xentropy)/mul_grad"
-        let dLabels = nodes.op(scope + "/Mul", "Mul", [dProduct, logSoftmax])
-        let dLogSoftmax = nodes.op(scope + "/Mul_1", "Mul", [labelsFlat, dProduct])
-        let labelsShape = nodes.shape(scope + "/Shape", of: labelsFlat)
-        let logSoftmaxShape = nodes.shape(scope + "/Shape_1", of: logSoftmax)
+        let byLogSoftmax = nodes.op(scope + "/Mul", "Mul", [dProduct, crossEntropy.logSoftmax])
+        let byLabels = nodes.op(scope + "/Mul_1", "Mul", [crossEntropy.labelsFlat, dProduct])
+        let labelsShape = nodes.shape(scope + "/Shape", of: crossEntropy.labelsFlat)
+        let logSoftmaxShape = nodes.shape(scope + "/Shape_1", of: crossEntropy.logSoftmax)
         let axes = nodes.add(scope + "/BroadcastGradientArgs", op: "BroadcastGradientArgs", inputs: [labelsShape, logSoftmaxShape],
                              attrs: ["T": GraphAttr.type(.dtInt32)])
-        let sum = nodes.sum(scope + "/Sum", dLabels, axes: axes, keepDims: true)
-        let labels = nodes.reshape(scope + "/Reshape", sum, to: labelsShape)
-        let sum1 = nodes.sum(scope + "/Sum_1", dLogSoftmax, axes: axes + ":1", keepDims: true)
-        let logSoftmax = nodes.reshape(scope + "/Reshape_1", sum1, to: logSoftmaxShape)
-        return nodes.tuple(scope + "/tuple", [labels, logSoftmax])[1]
+        let sum = nodes.sum(scope + "/Sum", byLogSoftmax, axes: axes, keepDims: true)
+        let dLabels = nodes.reshape(scope + "/Reshape", sum, to: labelsShape)
+        let sum1 = nodes.sum(scope + "/Sum_1", byLabels, axes: axes + ":1", keepDims: true)
+        let dLogSoftmax = nodes.reshape(scope + "/Reshape_1", sum1, to: logSoftmaxShape)
+        return nodes.tuple(scope + "/tuple", [dLabels, dLogSoftmax])[1]
     }
 
     /// `d LogSoftmax(z) = g - Σ g · exp(LogSoftmax(z))` over each row.
     private func logSoftmaxGradient(_ nodes: inout GraphNodes, _ gradient: String) -> String {
         let scope = "gradients/\(Self.xentropy)/LogSoftmax_grad"
-        let softmax = nodes.op(scope + "/Exp", "Exp", [logSoftmax])
+        let softmax = nodes.op(scope + "/Exp", "Exp", [crossEntropy.logSoftmax])
         let axis = nodes.const(scope + "/Sum/reduction_indices", GraphConst.int32(-1))
         let sum = nodes.sum(scope + "/Sum", gradient, axes: axis, keepDims: true)
         let scaled = nodes.op(scope + "/mul", "Mul", [sum, softmax])

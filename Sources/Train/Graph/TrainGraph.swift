@@ -12,34 +12,14 @@ extension GraphBuilder {
         let inputs = nodes.placeholder("input_layer", dtype: .dtFloat, shape: [-1, Int64(layers[0].inputs)])
         let labels = nodes.placeholder("labels", dtype: .dtInt32, shape: [-1])
 
-        var layerInputs: [String] = [], kernels: [String] = []
-        var current = inputs
-        for layer in layers {
-            let weights = GraphVariable.weights(layers: [layer])
-            let kernelInitial = GraphInitializers.glorotUniform(&nodes, weights[0].name, fanIn: layer.inputs, fanOut: layer.outputs)
-            let kernel = variables.add(weights[0], initialValue: kernelInitial, to: &nodes)
-            let biasInitial = GraphInitializers.zeros(&nodes, weights[1].name + "/Initializer/zeros", dtype: .dtFloat, shape: weights[1].shape)
-            let bias = variables.add(weights[1], initialValue: biasInitial, to: &nodes)
-            layerInputs.append(current)
-            kernels.append(kernel)
-            current = DenseLayerGraph.forward(&nodes, layer, input: current, kernel: kernel, bias: bias)
-        }
-        let logits = current
-        let loss = SoftmaxCrossEntropyGraph.add(to: &nodes, logits: logits, labels: labels, classes: layers[layers.count - 1].outputs)
+        let network = addLayers(&nodes, &variables, layers: layers, input: inputs)
+        let loss = SoftmaxCrossEntropyGraph.add(to: &nodes, logits: network.logits, labels: labels, classes: layers[layers.count - 1].outputs)
         let step = GraphVariable.all(layers: layers).first { $0.role == .globalStep }!
         variables.add(step, initialValue: GraphInitializers.zeros(&nodes, step.name + "/Initializer/zeros", dtype: .dtInt64, shape: []), to: &nodes)
-
-        var gradients: [String: String] = [:]
-        var upstream = loss.addGradient(to: &nodes)
-        for (index, layer) in layers.enumerated().reversed() {
-            let layerGradients = DenseLayerGraph.backward(&nodes, layer, input: layerInputs[index], kernel: kernels[index], outputGradient: upstream)
-            gradients[layer.name + "/kernel"] = layerGradients.kernel
-            gradients[layer.name + "/bias"] = layerGradients.bias
-            upstream = layerGradients.input
-        }
+        let gradients = addGradients(&nodes, layers: layers, network: network, logitsGradient: loss.addGradient(to: &nodes))
         let trainOp = AdamGraph.add(&nodes, variables: &variables, layers: layers, gradients: gradients, optimizer: optimizer)
-        let correct = numCorrect(&nodes, logits: logits, labels: labels)
-        nodes.classes(logits: logits)
+        let correct = numCorrect(&nodes, logits: network.logits, labels: labels)
+        nodes.classes(logits: network.logits)
         nodes.noOp("init", controlInputs: variables.initializers)
         let saver = SaverBuilder.add(to: &nodes, variables: GraphVariable.all(layers: layers))
 
@@ -51,6 +31,40 @@ extension GraphBuilder {
             "feed_dict": GraphCollections.nodes([inputs + ":0", labels + ":0"]),
         ]) { $1 })
         return meta
+    }
+
+    /// The dense layers with their variables (Glorot-uniform kernels, zero biases), as
+    /// `tf.layers.dense` makes them; what the gradients need of each layer, and the logits.
+    private static func addLayers(_ nodes: inout GraphNodes, _ variables: inout RefVariables, layers: [LayerSpec],
+                                  input: String) -> (inputs: [String], kernels: [String], logits: String) {
+        var inputs: [String] = [], kernels: [String] = []
+        var current = input
+        for layer in layers {
+            let weights = GraphVariable.weights(layers: [layer])
+            let kernelInitial = GraphInitializers.glorotUniform(&nodes, weights[0].name, fanIn: layer.inputs, fanOut: layer.outputs)
+            let kernel = variables.add(weights[0], initialValue: kernelInitial, to: &nodes)
+            let biasInitial = GraphInitializers.zeros(&nodes, weights[1].name + "/Initializer/zeros", dtype: .dtFloat, shape: weights[1].shape)
+            let bias = variables.add(weights[1], initialValue: biasInitial, to: &nodes)
+            inputs.append(current)
+            kernels.append(kernel)
+            current = DenseLayerGraph.forward(&nodes, layer, input: current, kernel: kernel, bias: bias)
+        }
+        return (inputs, kernels, current)
+    }
+
+    /// Back through the layers, last first, from the logits' gradient; each weight's gradient by name.
+    private static func addGradients(_ nodes: inout GraphNodes, layers: [LayerSpec],
+                                     network: (inputs: [String], kernels: [String], logits: String), logitsGradient: String) -> [String: String] {
+        var gradients: [String: String] = [:]
+        var upstream = logitsGradient
+        for (index, layer) in layers.enumerated().reversed() {
+            let layerGradients = DenseLayerGraph.backward(&nodes, layer, input: network.inputs[index], kernel: network.kernels[index],
+                                                          outputGradient: upstream)
+            gradients[layer.name + "/kernel"] = layerGradients.kernel
+            gradients[layer.name + "/bias"] = layerGradients.bias
+            upstream = layerGradients.input
+        }
+        return gradients
     }
 
     /// `num_correct` = Sum(Cast<int32>(InTopKV2(logits, labels, k=1))), as in the founding notebook.
