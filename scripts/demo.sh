@@ -31,6 +31,27 @@ x = np.random.RandomState(1234).random_sample((4, 28)).astype(np.float32)
 out = m.signatures["serving_default"](x=tf.constant(x))
 print("TensorFlow serving_default: classes", out["classes"].numpy().tolist())
 PY
+  echo "TensorFlow trains on it with the notebook's loading cell ({train}: feed_dict, fetches):"
+  "$TF_PYTHON" - "$OUT/seed-run-savedmodel" <<'PY'
+import os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np, tensorflow as tf
+tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.ERROR)  # the v1 loader's deprecation notice
+rng = np.random.RandomState(1234)
+inputs = rng.random_sample((1600, 28)).astype(np.float32)
+targets = rng.randint(0, 5, size=1600).astype(np.int32)
+with tf.compat.v1.Session(graph=tf.Graph()) as sess:
+    tf.compat.v1.saved_model.loader.load(sess, [tf.compat.v1.saved_model.tag_constants.TRAINING], sys.argv[1])
+    input_layer, labels = tf.compat.v1.get_collection('feed_dict')
+    start = int(sess.run('global_step:0')) // 50
+    for epoch in range(start, start + 3):
+        num_correct = 0
+        for b in range(50):
+            rows = slice(32 * b, 32 * (b + 1))
+            num_correct += sess.run(tf.compat.v1.get_collection('fetches'), feed_dict={input_layer: inputs[rows], labels: targets[rows]})[0]
+        print('Epoch {}: accuracy={:.3f}%'.format(epoch, 100.0 * num_correct / 1600))
+PY
+  echo "(registry train seed-run --resume --epochs 3 --print-every 1 continues it the same way in Swift)"
   echo
 fi
 echo "== 4. The registry verbs on a model TensorFlow wrote"

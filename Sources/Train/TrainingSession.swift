@@ -78,7 +78,7 @@ public final class TrainingSession {
         }
         dataset = Dataset(seed: configuration.dataSeed, features: configuration.layers.first?.inputs ?? 28,
                           classes: configuration.layers.last?.outputs ?? 5)
-        metaGraphs = GraphBuilder.metaGraphs(layers: configuration.layers)
+        metaGraphs = GraphBuilder.metaGraphs(layers: configuration.layers, learningRate: state.optimizer.learningRate)
     }
 
     static func load(_ registry: ModelRegistry, _ reference: VersionReference, layers: [LayerSpec]) throws -> TrainingState {

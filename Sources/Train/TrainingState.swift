@@ -1,22 +1,5 @@
 import Registry
 
-/// Why a set of named tensors cannot become a `TrainingState`.
-public enum TrainingStateError: Error, Equatable, CustomStringConvertible {
-    case missing(name: String)
-    case wrongDType(name: String, expected: DType, found: DType)
-    case wrongShape(name: String, expected: [Int64], found: [Int64])
-    case wrongByteCount(name: String, expected: Int, found: Int)
-
-    public var description: String {
-        switch self {
-        case .missing(let name): "tensor '\(name)' is missing"
-        case .wrongDType(let name, let expected, let found): "tensor '\(name)' is \(found), expected \(expected)"
-        case .wrongShape(let name, let expected, let found): "tensor '\(name)' has shape \(found), expected \(expected)"
-        case .wrongByteCount(let name, let expected, let found): "tensor '\(name)' has \(found) bytes, expected \(expected)"
-        }
-    }
-}
-
 /// Everything a TF1 training checkpoint of the founding example holds: the network's
 /// variables, Adam's slots and beta powers, and `global_step`. Training is deterministic:
 /// the same state and data give the same bytes, however the epochs are split across
@@ -146,29 +129,28 @@ public struct TrainingState: Sendable, Equatable {
     /// the fraction of examples in_top_k counted correct during the epoch.
     @discardableResult
     public mutating func trainEpoch(_ dataset: Dataset) -> (meanLoss: Float, accuracy: Double) {
-        let batches = dataset.batchCount
-        guard batches > 0 else { return (0, 0) }
-        var lossSum: Float = 0
-        var correct = 0
-        for index in 0..<batches {
-            let batch = dataset.batch(index)
-            let step = trainStep(inputs: batch.inputs, labels: batch.labels)
-            lossSum += step.loss
-            correct += step.correct
-        }
-        return (lossSum / Float(batches), Double(correct) / Double(batches * dataset.batchSize))
+        Self.overBatches(of: dataset) { trainStep(inputs: $0, labels: $1) }
     }
 
     /// Loss and accuracy on the batches of `dataset`, without training (the mean of batch
     /// losses, like `trainEpoch`).
     public func evaluate(_ dataset: Dataset) -> (meanLoss: Float, accuracy: Double) {
+        Self.overBatches(of: dataset) { inputs, labels in
+            let result = SoftmaxCrossEntropy.evaluate(logits: network.logits(inputs), labels: labels)
+            return (result.loss, result.correct)
+        }
+    }
+
+    /// Runs `body` on every batch in order; the mean of its losses and the fraction of examples it counted correct.
+    private static func overBatches(of dataset: Dataset, _ body: (Matrix, [Int32]) -> (loss: Float, correct: Int))
+        -> (meanLoss: Float, accuracy: Double) {
         let batches = dataset.batchCount
         guard batches > 0 else { return (0, 0) }
         var lossSum: Float = 0
         var correct = 0
         for index in 0..<batches {
             let batch = dataset.batch(index)
-            let result = SoftmaxCrossEntropy.evaluate(logits: network.logits(batch.inputs), labels: batch.labels)
+            let result = body(batch.inputs, batch.labels)
             lossSum += result.loss
             correct += result.correct
         }
