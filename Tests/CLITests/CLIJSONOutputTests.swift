@@ -69,7 +69,8 @@ import TestSupport
         #expect(history.map { $0["version"] as? Int } == [1, 2])
 
         let show = try #require(try cli.json("show", "seed@prod") as? [String: Any])
-        #expect(Set(show.keys) == ["summary", "metaGraphs", "tensors", "files", "lineage"])
+        #expect(Set(show.keys) == ["summary", "metaGraphs", "tensors", "files", "lineage", "digest"])
+        #expect((show["digest"] as? String)?.hasPrefix("sha256:") == true && (show["digest"] as? String)?.count == 71)
         let summary = try #require(show["summary"] as? [String: Any])
         checkSummary(summary)
         #expect(summary["version"] as? Int == 1)

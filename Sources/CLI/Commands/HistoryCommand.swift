@@ -8,16 +8,16 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var options: RegistryOptions
     @Argument(help: "The model or run name.") var name: String
-    @Option(help: "Also draw loss and accuracy over global steps into this SVG file.") var plot: String?
+    @Option(help: "Also draw the run's metrics over global steps into this SVG file (loss and accuracy, or each series pushed with --metric or --events).") var plot: String?
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let registry = try options.open()
         let versions = try registry.history(model: name)
         if let plot {
-            let curve = try registry.curve(run: name)
+            let curve = try registry.curve(run: name), series = try registry.series(run: name)
             do {
-                try CurvePlot.svg(run: name, versions: versions, curve: curve).write(toFile: plot, atomically: true, encoding: .utf8)
+                try CurvePlot.svg(run: name, versions: versions, curve: curve, series: series).write(toFile: plot, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIFailure(message: "\(plot): cannot write the plot: \(error.localizedDescription)")
             }
