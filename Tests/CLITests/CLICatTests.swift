@@ -25,12 +25,12 @@ import TestSupport
         let header = try Data(contentsOf: URL(fileURLWithPath: file)).prefix(128)
         #expect(header.count == 128 && header[0] == 0x93 && header[6] == 1, "format 1.0")
         #expect(String(decoding: header[10..<128], as: UTF8.self) == "{'descr': '<f4', 'fortran_order': False, 'shape': (28, 64), }"
-                + String(repeating: " ", count: 53) + "\n", "the data starts at 128, a multiple of 64")
+                + String(repeating: " ", count: 56) + "\n", "the data starts at 128, a multiple of 64")
 
         let json = try #require(try cli.json("cat", "seed", "global_step", "--npy", "-o", cli.tmp.path + "/step.npy") as? [String: Any])
         #expect(Set(json.keys) == ["model", "version", "tensor", "dtype", "shape", "format", "npyDescr", "bytes", "path"])
         #expect(json["dtype"] as? String == "int64" && json["shape"] as? [Int] == [] && json["npyDescr"] as? String == "<i8")
-        #expect(json["format"] as? String == "npy" && json["bytes"] as? Int == 64 + 8 && json["path"] as? String == cli.tmp.path + "/step.npy")
+        #expect(json["format"] as? String == "npy" && json["bytes"] as? Int == 128 + 8 && json["path"] as? String == cli.tmp.path + "/step.npy")
     }
 
     @Test func partitionedTensorsAreAssembledFromTheirSlices() throws {

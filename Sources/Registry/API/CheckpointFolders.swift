@@ -90,8 +90,8 @@ extension PushResult {
         while true {
             let (deleted, preserved) = try session.applyRetention(modelID: modelID)
             if deleted.isEmpty && preserved.isEmpty { return }
-            self.deleted = (self.deleted ?? []) + deleted
-            self.preserved = (self.preserved ?? []) + preserved
+            if !deleted.isEmpty { self.deleted = (self.deleted ?? []) + deleted }
+            if !preserved.isEmpty { self.preserved = (self.preserved ?? []) + preserved }
         }
     }
 }
