@@ -50,6 +50,10 @@ package struct TensorExporter {
         }
         let entry = try row.bundleEntry()
         let what = "\(label) tensor \(row.name)"
+        if form == .npy && entry.shape.count > NPYFormat.maxRank {
+            throw InterchangeError.tensorUnrepresentable(
+                tensor: what, reason: "its \(entry.shape.count) dimensions are more than a numpy array has (\(NPYFormat.maxRank)); read it without --npy")
+        }
         var written = Written(name: row.name, entry: entry, descr: nil, bytes: 0)
         func emit(_ bytes: [UInt8]) throws {
             try bytes.withUnsafeBytes(sink)

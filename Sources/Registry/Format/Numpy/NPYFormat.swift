@@ -1,7 +1,7 @@
-/// numpy's `.npy` file (format 1.0, or 2.0 when the header passes 65,535 bytes): the magic,
-/// the version, a header that is a Python dict literal (`descr`, `fortran_order`, `shape`)
-/// padded so that the data starts at a multiple of 64, then the elements in C order. What
-/// `registry cat --npy` writes, so that `numpy.load` reads a tensor without `allow_pickle`.
+/// numpy's `.npy` file (format 1.0): the magic, the version, a header that is a Python dict
+/// literal (`descr`, `fortran_order`, `shape`) padded so that the data starts at a multiple of
+/// 64, then the elements in C order. What `registry cat --npy` writes, so that `numpy.load`
+/// reads a tensor without `allow_pickle`.
 public enum NPYFormat {
     /// The numpy type a tensor's bytes are written as (`descr`), by DataType number. Types
     /// numpy lacks keep their bits in an unsigned integer of their width (bfloat16 as `<u2`,
@@ -14,26 +14,23 @@ public enum NPYFormat {
         31: "|i1", 32: "|u1", 33: "|u1",
     ]
 
+    /// The most dimensions a numpy array has (numpy 2's NPY_MAXDIMS; TensorFlow allows 254). At
+    /// most this many keep a header far below format 1.0's 65,535 bytes.
+    public static let maxRank = 64
+
     /// The numpy type of a fixed-size dtype's elements; nil for strings, variants, resources.
     public static func descr(for dtype: DType) -> String? { descrs[dtype.rawValue] }
 
     /// The file's bytes before the data: an array of `descr` (a type string like `'<f4'`, or a
-    /// record type's list literal) and `shape`, in C order.
+    /// record type's list literal) and `shape` (at most `maxRank` dimensions), in C order.
     public static func header(descr: String, shape: [Int64]) -> [UInt8] {
         let dims = shape.map(String.init)
         let tuple = dims.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
         let quoted = descr.hasPrefix("[") ? descr : "'\(descr)'"
         var text = "{'descr': \(quoted), 'fortran_order': False, 'shape': \(tuple), }"
-        let large = text.utf8.count + 64 > 65_535
-        let prefix = large ? 12 : 10
-        text += String(repeating: " ", count: (64 - (prefix + text.utf8.count + 1) % 64) % 64) + "\n"
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [large ? 2 : 1, 0]
-        let length = UInt32(text.utf8.count)
-        if large {
-            ByteWriter.appendUInt32LE(length, to: &bytes)
-        } else {
-            bytes += [UInt8(length & 0xff), UInt8(length >> 8)]
-        }
+        text += String(repeating: " ", count: (64 - (10 + text.utf8.count + 1) % 64) % 64) + "\n"
+        let length = UInt16(clamping: text.utf8.count)
+        let bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xff), UInt8(length >> 8)]
         return bytes + Array(text.utf8)
     }
 
