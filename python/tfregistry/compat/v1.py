@@ -13,6 +13,7 @@ The founding notebook's flow, unchanged but for these calls::
 
 from __future__ import annotations
 
+import numbers
 import os
 import tempfile
 import time
@@ -59,7 +60,7 @@ class RegistrySaver:
         ``Saver.save``; ``metrics`` are recorded with the version and the run's series."""
         step = None
         if global_step is not None:
-            step = int(global_step) if isinstance(global_step, (int,)) else int(tf.compat.v1.train.global_step(sess, global_step))
+            step = int(global_step) if isinstance(global_step, numbers.Integral) else int(tf.compat.v1.train.global_step(sess, global_step))
         saved_at = time.time()
         with tempfile.TemporaryDirectory(prefix="tfregistry-") as tmp:
             prefix = self.saver.save(sess, os.path.join(tmp, "model.ckpt"), global_step=step,
