@@ -9,6 +9,7 @@ extension ModelRegistry {
     public func push(checkpointFolder path: String, run: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> [PushResult] {
         try VersionReference.validate(modelName: run)
+        try options.checkAliases(model: run)
         let importer = CheckpointImporter(folder: try CheckpointFolder.open(path))
         let total = importer.totalBytes
         var done: Int64 = 0
@@ -16,6 +17,7 @@ extension ModelRegistry {
         versionOptions.run = run
         let new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
         return try store.transaction { session in
+            try Self.admit(.checkpoint, model: run, session: session)
             var parent: Int64?
             return try importer.ordered.map { checkpoint in
                 let created = try session.createVersion(new) { version, writer in
@@ -25,7 +27,7 @@ extension ModelRegistry {
                     parent = version.id
                     return counts
                 }
-                return PushResult(created)
+                return PushResult(created, tensorBytes: try session.tensorBytes(versionID: created.id))
             }
         }
     }
@@ -43,6 +45,9 @@ extension ModelRegistry {
         let run = reference.model
         return try store.read { session in
             let modelID = try session.existingModelID(run)
+            if try session.modelKind(modelID: modelID) == .savedModel {
+                throw RegistryError.notATrainingRun(model: run, advice: "pull it without --checkpoint")
+            }
             var last = Int64.max
             if reference.selector != .latest {
                 let chosen = try session.resolve(reference)
@@ -54,7 +59,8 @@ extension ModelRegistry {
             let versions = try session.checkpoints(modelID: modelID, upTo: last)
             guard !versions.isEmpty else { throw ReferenceError.modelNotFound(run) }
             let bytes = try CheckpointExporter(session: session, versions: versions).export(to: target, force: force)
-            return PullResult(model: run, version: versions.last!.number, path: target, bytes: bytes, tagSets: [])
+            let tensorBytes = try versions.reduce(Int64(0)) { $0 + (try session.tensorBytes(versionID: $1.id!)) }
+            return PullResult(model: run, version: versions.last!.number, path: target, bytes: bytes, tensorBytes: tensorBytes, tagSets: [])
         }
     }
 }

@@ -92,6 +92,12 @@ public enum FolderKind: Sendable {
 }
 
 extension ModelRegistry {
+    /// Throws the error a push of `path` would, when it is not a folder (missing, a file): so
+    /// that a command can refuse before it creates a registry.
+    public static func checkFolder(_ path: String) throws {
+        _ = try DirectoryListing.scan(path)
+    }
+
     /// What the folder at `path` holds, without importing it.
     public static func inspect(folder path: String, verify: Bool = true) throws -> FolderReport {
         switch FolderKind(folder: path) ?? .checkpoints {
