@@ -29,6 +29,7 @@ import TestSupport
         let cli = try CLI()
         defer { cli.cleanup() }
         let output = cli.tmp.path + "/out"
+        try cli.ok("push", Fixtures.casePath("keras_tf2"), "k")
         let result = try cli.run("pull", "nosuchmodel", "-o", output)
         #expect(result.status == 1, "\(result)")
         let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
@@ -37,7 +38,6 @@ import TestSupport
         #expect(result.stdout.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: output))
 
-        try cli.ok("push", Fixtures.casePath("keras_tf2"), "k")
         for (reference, word) in [("k:7", "7"), ("k@prod", "prod")] {
             let missing = try cli.run("pull", reference, "-o", output)
             #expect(missing.status == 1, "\(missing)")

@@ -136,7 +136,7 @@ import TestSupport
                 let ls = try cli.run(["ls", "--json"])
                 if contention(ls) { log.fail("reader \(reader): ls reported contention: \(ls)") }
                 // Before the first push has created it, there is no registry to read (and a reader creates none).
-                if ls.status == 1 && ls.stderr.hasPrefix("Error: no registry at ") { continue }
+                if ls.status == 1 && ls.stderr.contains("\"code\" : \"no_registry\"") { continue }
                 guard ls.status == 0 else {
                     log.fail("reader \(reader): ls failed: \(ls)")
                     continue
