@@ -22,6 +22,6 @@ struct DiffCommand: ParsableCommand {
             let delta = change.maxAbsDifference.map { String(format: "  max |Δ| = %.6g", $0) } ?? ""
             return "~ \(change.name)  " + (change.before == change.after ? change.after : "\(change.before) -> \(change.after)") + delta
         }
-        print(lines.joined(separator: "\n"))
+        print(Output.lines(lines))
     }
 }

@@ -94,7 +94,7 @@ enum Labels {
         var labels: [String: String] = [:]
         for pair in pairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw ValidationError("'\(pair)' is not a label; write key=value")
+                throw ValidationError("'\(SafeText.name(pair))' is not a label; write key=value")
             }
             labels[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }

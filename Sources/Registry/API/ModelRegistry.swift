@@ -46,9 +46,15 @@ public final class ModelRegistry {
     public func push(savedModel folder: String, model: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PushResult {
         try VersionReference.validate(modelName: model)
-        let importer = SavedModelImporter(model: try SavedModelDirectory.open(folder))
+        return try push(try SavedModelDirectory.open(folder), model: model, options: options, progress: progress)
+    }
+
+    /// Imports a SavedModel folder opened (scanned) already.
+    package func push(_ directory: SavedModelDirectory, model: String, options: PushOptions = PushOptions(),
+                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PushResult {
+        let importer = SavedModelImporter(model: directory)
         let total = importer.totalBytes
-        let new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
+        let new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(directory.path))
         let created = try store.transaction { session in
             try session.createVersion(new) { version, writer in
                 var done: Int64 = 0

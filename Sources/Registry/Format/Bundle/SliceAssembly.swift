@@ -9,7 +9,7 @@ extension BundleReader {
         }
         // The full entry holds no data, so its shape is only checked for arithmetic: bound it by
         // the bytes the data files really hold before allocating it.
-        let stored = (0..<index.header.numShards).reduce(Int64(0)) { $0 &+ dataFile(shard: $1).size }
+        let stored = (0..<index.header.numShards).reduce(Int64(0)) { $0 &+ dataFileSize(shard: $1) }
         guard total <= stored else {
             throw .corrupt(file: file, entry: entry.displayName,
                            detail: "shape \(entry.shape) of \(entry.dtype) needs \(total) bytes but the data files hold \(stored)")

@@ -31,8 +31,8 @@ public struct CheckpointFolder {
         let listing = try DirectoryListing.scan(path)
         var state: CheckpointState?
         if listing.files.contains(CheckpointState.fileName) {
-            let file = path + "/" + CheckpointState.fileName
-            state = try CheckpointState.parse(try ReadableFile(path: file).readAll(), file: file)
+            let file = try listing.open(CheckpointState.fileName)
+            state = try CheckpointState.parse(try file.readAll(), file: file.path)
         }
         let prefixes = listing.files.filter { !$0.contains("/") && $0.hasSuffix(".index") }.map { String($0.dropLast(6)) }
         guard !prefixes.isEmpty else {
@@ -40,11 +40,11 @@ public struct CheckpointFolder {
         }
         var checkpoints: [Checkpoint] = []
         for prefix in prefixes {
-            let bundle = try BundleReader(prefix: path + "/" + prefix)
+            let bundle = try BundleReader(prefix: prefix, in: listing, root: path)
             var meta: MetaGraph?
             if listing.files.contains(prefix + ".meta") {
-                let file = path + "/" + prefix + ".meta"
-                meta = try MetaGraph(bytes: try ReadableFile(path: file).readAll(), file: file)
+                let file = try listing.open(prefix + ".meta")
+                meta = try MetaGraph(bytes: try file.readAll(), file: file.path)
             }
             checkpoints.append(Checkpoint(prefix: prefix, step: Checkpoint.step(fromPrefix: prefix), bundle: bundle, metaGraph: meta))
         }
@@ -86,7 +86,7 @@ public struct CheckpointFolder {
             }
         }
         for file in otherFiles {
-            try FileSystem.copyFile(from: path + "/" + file, to: target + "/" + file)
+            try FileSystem.copy(try listing.open(file), to: target + "/" + file)
         }
     }
 }

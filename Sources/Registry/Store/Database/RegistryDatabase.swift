@@ -14,8 +14,7 @@ package final class RegistryDatabase {
     /// to `busyTimeout` seconds for another process's write to finish.
     package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
         self.path = path
-        var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+        if FileSystem.isSymbolicLink(path) {
             throw StoreError.unsafePath(path: path, reason: "the registry file is a symbolic link; point --registry at the real file")
         }
         let folder = (path as NSString).deletingLastPathComponent
@@ -67,10 +66,7 @@ package final class RegistryDatabase {
 
     /// Size of the database file plus its journals.
     package var fileBytes: Int64 {
-        [path, path + "-wal", path + "-journal"].reduce(Int64(0)) { total, file in
-            var info = stat()
-            return total + (stat(file, &info) == 0 ? Int64(info.st_size) : 0)
-        }
+        [path, path + "-wal", path + "-journal"].reduce(Int64(0)) { $0 + (FileSystem.size(of: $1) ?? 0) }
     }
 }
 

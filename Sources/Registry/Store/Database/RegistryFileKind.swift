@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+import RegistryFormat
+
+/// What an existing SQLite file at the registry's path is, found through a read-only
+/// connection before anything is written to it: nothing there yet, a registry, or another
+/// application's database, which a registry must leave exactly as it is.
+enum RegistryFileKind: Equatable {
+    /// No file, an empty one, or a database without tables: a registry may be made in it.
+    case empty
+    /// A registry: its `grdb_migrations` table lists our first migration.
+    case registry
+    /// Tables of something else (listed, at most a few), and no registry schema.
+    case foreign(tables: [String])
+
+    /// Reads `path` without writing to it (a read-only connection changes neither the file nor
+    /// its journal mode).
+    static func probe(path: String, busyTimeout: TimeInterval) throws -> RegistryFileKind {
+        guard let size = FileSystem.size(of: path), size > 0 else { return .empty }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "registry (probe)"
+        let queue = try DatabaseOpener.queueOpening(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name
+                """)
+            let others = tables.filter { $0 != "grdb_migrations" }
+            let applied = tables.contains("grdb_migrations")
+                ? try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            if applied.contains(firstMigration) { return .registry }
+            if others.isEmpty && applied.isEmpty { return .empty }
+            return .foreign(tables: Array(tables.prefix(5)))
+        }
+    }
+
+    /// The identifier every registry's schema starts with.
+    static let firstMigration = EmbeddedMigrations.all[0].identifier
+}
