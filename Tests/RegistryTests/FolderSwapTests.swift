@@ -50,17 +50,23 @@ import TestSupport
         }
     }
 
+    /// The push must have been refused as unsafe, naming a file ending in `file` and saying `words`.
+    static func expectUnsafePath(_ error: FormatError?, file suffix: String = "", saying words: String,
+                                 sourceLocation: SourceLocation = #_sourceLocation) {
+        guard case .unsafePath(let file, let detail)? = error else {
+            Issue.record("expected unsafePath, got \(String(describing: error))", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(file.hasSuffix(suffix) && detail.contains(words), "\(file): \(detail)", sourceLocation: sourceLocation)
+    }
+
     @Test func aFileSwappedForALinkAfterTheScanIsRefused() throws {
         let result = try Self.pushAfterSwap { folder in
             try FileManager.default.removeItem(atPath: folder + "/assets/vocab.txt")
             try FileManager.default.createSymbolicLink(atPath: folder + "/assets/vocab.txt", withDestinationPath: folder + "/../secret.txt")
         }
         #expect(!result.storedSecret, "the link's target was stored")
-        guard case .unsafePath(let file, let detail)? = result.error else {
-            Issue.record("expected unsafePath, got \(String(describing: result.error))")
-            return
-        }
-        #expect(file.hasSuffix("model/assets/vocab.txt") && detail.contains("symbolic link"), "\(file): \(detail)")
+        Self.expectUnsafePath(result.error, file: "model/assets/vocab.txt", saying: "symbolic link")
     }
 
     @Test func aFolderSwappedForALinkAfterTheScanIsRefused() throws {
@@ -73,11 +79,7 @@ import TestSupport
             try FileManager.default.createSymbolicLink(atPath: folder + "/assets", withDestinationPath: elsewhere)
         }
         #expect(!result.storedSecret, "a file through the linked folder was stored")
-        guard case .unsafePath(_, let detail)? = result.error else {
-            Issue.record("expected unsafePath, got \(String(describing: result.error))")
-            return
-        }
-        #expect(detail.contains("symbolic link"), "\(detail)")
+        Self.expectUnsafePath(result.error, saying: "symbolic link")
     }
 
     @Test func aFileReplacedByAnotherAfterTheScanIsRefused() throws {
@@ -87,11 +89,7 @@ import TestSupport
             guard rename(folder + "/../swap.txt", folder + "/assets/vocab.txt") == 0 else { throw TestFailure("rename failed") }
         }
         #expect(!result.storedSecret, "the replacement was stored")
-        guard case .unsafePath(_, let detail)? = result.error else {
-            Issue.record("expected unsafePath, got \(String(describing: result.error))")
-            return
-        }
-        #expect(detail.contains("replaced while the folder was read"), "\(detail)")
+        Self.expectUnsafePath(result.error, saying: "replaced while the folder was read")
     }
 
     @Test func aDataShardSwappedForALinkIsRefused() throws {
@@ -100,11 +98,7 @@ import TestSupport
             try FileManager.default.moveItem(atPath: shard, toPath: folder + "/../shard")
             try FileManager.default.createSymbolicLink(atPath: shard, withDestinationPath: folder + "/../shard")
         }
-        guard case .unsafePath(let file, _)? = result.error else {
-            Issue.record("expected unsafePath, got \(String(describing: result.error))")
-            return
-        }
-        #expect(file.hasSuffix("variables/variables.data-00000-of-00001"))
+        Self.expectUnsafePath(result.error, file: "variables/variables.data-00000-of-00001", saying: "symbolic link")
     }
 
     @Test func aFileThatGrowsAfterTheScanIsRefused() throws {

@@ -111,4 +111,31 @@ import TestSupport
             }
         }
     }
+
+    /// A writer killed inside a transaction leaves a hot journal, which only a connection that
+    /// may write can roll back: the read-only probe must not turn that into "cannot be
+    /// written" (the crash tests' SIGKILLed pushes found this).
+    @Test func aRegistryWithAHotJournalOpensRolledBack() throws {
+        try withRegistry { registry, tmp in
+            _ = try registry.push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+            let path = registry.path
+            // A writer that spills a large transaction into the file, then dies without committing.
+            let script = """
+            import os, sqlite3, sys
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("PRAGMA cache_size = 16")
+            c.execute("BEGIN IMMEDIATE")
+            c.execute("UPDATE models SET name = 'changed'")
+            c.execute("CREATE TABLE junk (x BLOB)")
+            c.execute("INSERT INTO junk SELECT randomblob(65536) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 64) SELECT i FROM n)")
+            os._exit(0)
+            """
+            let killed = try runProcess("/usr/bin/python3", ["-c", script, path])
+            #expect(killed.status == 0, "\(killed)")
+            #expect(fileSize(path + "-journal") > 0, "no hot journal was left")
+            let reopened = try ModelRegistry(path: path)
+            #expect(try reopened.list().map(\.model) == ["m"])
+            #expect(try Self.inspect(path).tables.contains("junk") == false)
+        }
+    }
 }

@@ -46,24 +46,6 @@ import TestSupport
         }
     }
 
-    /// `saved_model.pbtxt` as TensorFlow's Python text format writes it (`Any`s expanded).
-    static func convertToText(_ folder: String, scratch: String) throws {
-        let script = """
-        import sys
-        from google.protobuf import text_format
-        from tensorflow.core.protobuf import saved_model_pb2
-        sm = saved_model_pb2.SavedModel()
-        with open(sys.argv[1] + "/saved_model.pb", "rb") as f:
-            sm.ParseFromString(f.read())
-        with open(sys.argv[1] + "/saved_model.pbtxt", "w") as f:
-            f.write(text_format.MessageToString(sm))
-        """
-        try script.write(toFile: scratch + "/totext.py", atomically: true, encoding: .utf8)
-        let converted = try TensorFlowOracle.runPython([scratch + "/totext.py", folder])
-        guard converted.status == 0 else { throw TestFailure("text conversion failed: \(converted.stderr.suffix(1000))") }
-        try FileManager.default.removeItem(atPath: folder + "/saved_model.pb")
-    }
-
     /// A text graph's `AssetFileDef`s are `Any` expansions (`[type.googleapis.com/tensorflow.AssetFileDef] { filename: … }`),
     /// which the text parse used to drop: their names are checked like packed ones (issue 21, item 10).
     @Test(.enabled(if: TensorFlowOracle.enabled, "needs the TensorFlow venv (make test)"),
@@ -71,7 +53,7 @@ import TestSupport
     func expandedAssetNamesInATextGraphAreChecked(asset: String) throws {
         try withTemporaryDirectory { tmp in
             let folder = try Self.modelDeclaringAsset(asset, in: tmp.path)
-            try Self.convertToText(folder, scratch: tmp.path)
+            try TensorFlowOracle.convertToTextGraph(folder, scratch: tmp.path)
             let text = try String(contentsOfFile: folder + "/saved_model.pbtxt", encoding: .utf8)
             #expect(text.contains("[type.googleapis.com/tensorflow.AssetFileDef] {"), "TensorFlow wrote the asset packed")
             let registry = try ModelRegistry(path: tmp.path + "/registry.db")

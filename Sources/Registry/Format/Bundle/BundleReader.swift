@@ -5,9 +5,10 @@
 public final class BundleReader {
     public let prefix: String
     public let index: BundleIndex
-    /// Each data file's size, known before any is opened (0 for an absent shard).
-    private let sizes: [Int64]
-    private let present: [Bool]
+    /// A shard's size, nil when it does not exist; asked when first needed (a header may
+    /// declare 65,536 shards, of which a read uses a few).
+    private let sizeOf: (Int) -> Int64?
+    private var sizes: [Int: Int64?] = [:]
     private let openShard: (Int) throws(FormatError) -> ReadableFile
     /// The data file opened last (imports read shard after shard).
     private var current: (shard: Int, file: ReadableFile)?
@@ -27,9 +28,9 @@ public final class BundleReader {
     }
 
     public convenience init(prefix: String, index: BundleIndex) throws(FormatError) {
-        let names = (0..<Int(index.header.numShards)).map { Self.dataFileName(prefix: prefix, shard: $0, of: Int(index.header.numShards)) }
-        try self.init(prefix: prefix, index: index, sizes: names.map { FileSystem.size(of: $0) }) { shard throws(FormatError) in
-            try ReadableFile(path: names[shard])
+        let count = Int(index.header.numShards)
+        try self.init(prefix: prefix, index: index, size: { FileSystem.size(of: Self.dataFileName(prefix: prefix, shard: $0, of: count)) }) {
+            shard throws(FormatError) in try ReadableFile(path: Self.dataFileName(prefix: prefix, shard: shard, of: count))
         }
     }
 
@@ -38,26 +39,26 @@ public final class BundleReader {
     package convenience init(prefix relative: String, in listing: DirectoryListing, root: String) throws(FormatError) {
         let index = try BundleIndex.decode(try listing.open(relative + ".index").readAll(), file: root + "/" + relative + ".index")
         let count = Int(index.header.numShards)
-        let names = (0..<count).map { Self.dataFileName(prefix: relative, shard: $0, of: count) }
-        try self.init(prefix: root + "/" + relative, index: index, sizes: names.map { listing.scanned[$0]?.size }) { shard throws(FormatError) in
-            try listing.open(names[shard])
+        try self.init(prefix: root + "/" + relative, index: index,
+                      size: { listing.scanned[Self.dataFileName(prefix: relative, shard: $0, of: count)]?.size }) { shard throws(FormatError) in
+            try listing.open(Self.dataFileName(prefix: relative, shard: shard, of: count))
         }
     }
 
-    /// `sizes`: each shard's size, nil when it does not exist; `open` opens a shard that does.
-    private init(prefix: String, index: BundleIndex, sizes: [Int64?], open: @escaping (Int) throws(FormatError) -> ReadableFile) throws(FormatError) {
+    /// `size`: a shard's size, nil when it does not exist; `open` opens a shard that does.
+    private init(prefix: String, index: BundleIndex, size: @escaping (Int) -> Int64?,
+                 open: @escaping (Int) throws(FormatError) -> ReadableFile) throws(FormatError) {
         self.prefix = prefix
         self.index = index
-        self.sizes = sizes.map { $0 ?? 0 }
-        present = sizes.map { $0 != nil }
+        sizeOf = size
         openShard = open
-        let count = sizes.count
+        let count = Int(index.header.numShards)
         let used = Set(index.entries.filter { $0.slices.isEmpty }.map { Int($0.shardID) })
-        for shard in used.sorted() where !present[shard] {
+        for shard in used.sorted() where self.size(shard) == nil {
             throw .missing(file: Self.dataFileName(prefix: prefix, shard: shard, of: count), detail: "data shard \(shard) of \(count) named by \(prefix).index")
         }
         for entry in index.entries where entry.slices.isEmpty {
-            let size = self.sizes[Int(entry.shardID)]
+            let size = self.size(Int(entry.shardID)) ?? 0
             guard entry.offset + entry.size <= size else {
                 throw .truncated(file: Self.dataFileName(prefix: prefix, shard: Int(entry.shardID), of: count),
                                  detail: "entry '\(entry.displayName)' needs bytes \(entry.offset)..<\(entry.offset + entry.size) but the file has \(size)")
@@ -66,19 +67,28 @@ public final class BundleReader {
         try BundleLayout.check(index.entries, file: prefix + ".index")
     }
 
+    /// A shard's size (nil: absent), asked once.
+    private func size(_ shard: Int) -> Int64? {
+        if let known = sizes[shard] { return known }
+        let size = sizeOf(shard)
+        sizes[shard] = size
+        return size
+    }
+
     /// Paths of the data files, in shard order.
     public var dataFilePaths: [String] {
-        (0..<sizes.count).map { Self.dataFileName(prefix: prefix, shard: $0, of: sizes.count) }
+        let count = Int(index.header.numShards)
+        return (0..<count).map { Self.dataFileName(prefix: prefix, shard: $0, of: count) }
     }
 
     /// A data file's size (0 for an absent shard), without opening it.
-    public func dataFileSize(shard: Int32) -> Int64 { sizes[Int(shard)] }
+    public func dataFileSize(shard: Int32) -> Int64 { size(Int(shard)) ?? 0 }
 
     /// The data file of `shard`, opened on first use; the previous one is let go (the file
     /// stays open while a reader of it holds it).
     public func dataFile(shard: Int32) throws(FormatError) -> ReadableFile {
         let shard = Int(shard)
-        guard present[shard] else { return absent }
+        guard size(shard) != nil else { return absent }
         if let current, current.shard == shard { return current.file }
         let file = try openShard(shard)
         current = (shard, file)

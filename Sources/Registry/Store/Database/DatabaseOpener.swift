@@ -101,7 +101,7 @@ enum DatabaseOpener {
     }
 
     private static func openOnce(path: String, readOnly: Bool, busyTimeout: TimeInterval) throws -> DatabaseQueue {
-        let kind = try RegistryFileKind.probe(path: path, busyTimeout: busyTimeout)
+        let kind = try RegistryFileKind.probe(path: path, busyTimeout: busyTimeout, readOnly: readOnly)
         if case .foreign(let tables) = kind { throw StoreError.notARegistry(path: path, tables: tables) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

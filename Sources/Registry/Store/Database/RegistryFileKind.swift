@@ -14,11 +14,24 @@ enum RegistryFileKind: Equatable {
     case foreign(tables: [String])
 
     /// Reads `path` without writing to it (a read-only connection changes neither the file nor
-    /// its journal mode).
-    static func probe(path: String, busyTimeout: TimeInterval) throws -> RegistryFileKind {
+    /// its journal mode). One exception: a hot journal, left by a writer killed in a
+    /// transaction, can only be rolled back by a connection that may write, so unless `readOnly`
+    /// the probe reads again through one; the rollback restores what was committed, as SQLite
+    /// does for any reader that may write.
+    static func probe(path: String, busyTimeout: TimeInterval, readOnly: Bool) throws -> RegistryFileKind {
         guard let size = FileSystem.size(of: path), size > 0 else { return .empty }
+        do {
+            return try read(path: path, busyTimeout: busyTimeout, writable: false)
+        } catch {
+            let failure = (error as? DatabaseOpener.QueueOpenFailure)?.error ?? error as? DatabaseError
+            guard !readOnly, failure?.resultCode == .SQLITE_READONLY else { throw error }
+            return try read(path: path, busyTimeout: busyTimeout, writable: true)
+        }
+    }
+
+    private static func read(path: String, busyTimeout: TimeInterval, writable: Bool) throws -> RegistryFileKind {
         var configuration = Configuration()
-        configuration.readonly = true
+        configuration.readonly = !writable
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "registry (probe)"
         let queue = try DatabaseOpener.queueOpening(path: path, configuration: configuration)
