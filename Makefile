@@ -92,10 +92,11 @@ test: deps venv
 		$(PYTHON) -m pytest -p no:cacheprovider python/tests 2>&1 | tee -a .build-test.log; status=$${PIPESTATUS[0]}; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests in python/tests" >&2; fi; exit $$status
 
-## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
+## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot, link
+## swaps during pushes, 65,536 shards).
 soak: deps venv
 	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
-		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
+		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests|FolderSwapTests|CLISecurityTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
 ## bench: one run, one report (release build, ~10 minutes): micro-benchmarks, hashes and the
 ## training epoch (registry-bench), then push/pull against TensorFlow's save/load and cp + sync,

@@ -28,6 +28,29 @@ import TestSupport
         }
     }
 
+    /// A state file that lists a checkpoint several times (as a hand-edited or hostile one can)
+    /// still makes one version per checkpoint, in the order of first mention, the latest last
+    /// (issue 21, item 13: it made three versions of one checkpoint).
+    @Test func aCheckpointListedThreeTimesIsPushedOnce() throws {
+        try withRegistry { registry, tmp in
+            let folder = tmp.path + "/saver"
+            try FileManager.default.copyItem(atPath: Fixtures.path("saver_checkpoints/plain"), toPath: folder)
+            try """
+                model_checkpoint_path: "model.ckpt-40"
+                all_model_checkpoint_paths: "model.ckpt-30"
+                all_model_checkpoint_paths: "model.ckpt-20"
+                all_model_checkpoint_paths: "model.ckpt-30"
+                all_model_checkpoint_paths: "model.ckpt-30"
+                all_model_checkpoint_paths: "model.ckpt-40"
+                all_model_checkpoint_paths: "model.ckpt-40"
+
+                """.write(toFile: folder + "/checkpoint", atomically: true, encoding: .utf8)
+            let results = try registry.push(checkpointFolder: folder, run: "saver")
+            #expect(results.map(\.version) == [1, 2, 3])
+            #expect(try registry.history(model: "saver").map(\.globalStep) == [30, 20, 40])
+        }
+    }
+
     /// `pull NAME:N --checkpoint` is the run as it stood at version N: the checkpoints up to N,
     /// byte for byte, and the state file pointing at N; a version that is not a checkpoint is
     /// refused by name.

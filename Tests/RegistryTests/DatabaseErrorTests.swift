@@ -58,4 +58,24 @@ import TestSupport
             #expect(FileManager.default.contents(atPath: path) == garbage)
         }
     }
+
+    /// Another process holding the database past the busy timeout while `registry` opens it
+    /// is reported as a lock, not as "cannot use this registry database" (issue 21, item 12).
+    @Test(arguments: [false, true])
+    func aLockHeldWhileOpeningIsReportedAsLocked(readOnly: Bool) throws {
+        try withTemporaryDirectory { tmp in
+            let path = tmp.path + "/registry.db"
+            _ = try ModelRegistry(path: path).push(savedModel: Fixtures.path("seed_mlp_training"), model: "m")
+            let other = try DatabaseQueue(path: path)
+            try other.writeWithoutTransaction { db in
+                // An exclusive lock, as `sqlite3 registry.db 'BEGIN EXCLUSIVE; …'` takes it.
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                let error = #expect(throws: StoreError.self) { _ = try ModelRegistry(path: path, readOnly: readOnly, busyTimeout: 0.3) }
+                #expect(error == .locked(path: path), "\(String(describing: error))")
+                #expect(error?.description.contains("locked past the busy timeout") == true)
+                try db.execute(sql: "ROLLBACK")
+            }
+            #expect(try ModelRegistry(path: path).list().count == 1)
+        }
+    }
 }

@@ -66,11 +66,11 @@ import TestSupport
                 try db.execute(sql: """
                     WITH RECURSIVE n(x) AS (SELECT :lo UNION ALL SELECT x + 1 FROM n WHERE x < :hi)
                     INSERT INTO versions (model_id, number, created_at, kind, source, run, global_step, metrics_json,
-                                          graph_encoding, schema_version, graph_extra, graph_text_id, bundle_prefix, bundle_header)
+                                          graph_encoding, schema_version, graph_extra_id, graph_text_id, bundle_prefix, bundle_header)
                     SELECT :model, x, t.created_at + :model * 1000 + x, CASE WHEN :ckpt THEN 'checkpoint' ELSE t.kind END, t.source,
                            CASE WHEN :ckpt THEN :name END, CASE WHEN :ckpt THEN x * 100 END,
                            CASE WHEN :ckpt THEN json_object('accuracy', x / 1000.0, 'loss', 2.5 - x / 64.0) END,
-                           t.graph_encoding, t.schema_version, t.graph_extra, t.graph_text_id, t.bundle_prefix, t.bundle_header
+                           t.graph_encoding, t.schema_version, t.graph_extra_id, t.graph_text_id, t.bundle_prefix, t.bundle_header
                     FROM n, versions t WHERE t.id = :template ORDER BY x;
                     UPDATE models SET last_number = :hi WHERE id = :model;
                     UPDATE versions SET parent_id = (SELECT p.id FROM versions p WHERE p.model_id = versions.model_id AND p.number = versions.number - 1)

@@ -46,6 +46,62 @@ import TestSupport
         }
     }
 
+    /// A text graph's `AssetFileDef`s are `Any` expansions (`[type.googleapis.com/tensorflow.AssetFileDef] { filename: … }`),
+    /// which the text parse used to drop: their names are checked like packed ones (issue 21, item 10).
+    @Test(.enabled(if: TensorFlowOracle.enabled, "needs the TensorFlow venv (make test)"),
+          arguments: ["../../../etc/shadow", "/etc/shadow", "vocab.txt"])
+    func expandedAssetNamesInATextGraphAreChecked(asset: String) throws {
+        try withTemporaryDirectory { tmp in
+            let folder = try Self.modelDeclaringAsset(asset, in: tmp.path)
+            try TensorFlowOracle.convertToTextGraph(folder, scratch: tmp.path)
+            let text = try String(contentsOfFile: folder + "/saved_model.pbtxt", encoding: .utf8)
+            #expect(text.contains("[type.googleapis.com/tensorflow.AssetFileDef] {"), "TensorFlow wrote the asset packed")
+            let registry = try ModelRegistry(path: tmp.path + "/registry.db")
+            guard asset != "vocab.txt" else {
+                #expect(try SavedModelDirectory.open(folder).graph.metaGraphs.map(\.declaredAssets) == [[], ["vocab.txt"]])
+                #expect(try registry.push(savedModel: folder, model: "m").version == 1)
+                return
+            }
+            do {
+                _ = try registry.push(savedModel: folder, model: "m")
+                Issue.record("a text graph declaring the asset \(asset) was pushed")
+            } catch FormatError.unsafePath(let file, let detail) {
+                #expect(file.hasSuffix("saved_model.pbtxt") && detail.contains("'\(asset)', which would resolve outside assets/"), "\(detail)")
+            }
+            #expect(try registry.list().isEmpty)
+        }
+    }
+
+    /// The same, without TensorFlow: expansions as its text format spells them, spaced or not,
+    /// are packed for the check; one that does not parse is refused (its name could not be checked).
+    @Test func expandedAssetFileDefsArePackedForTheCheck() throws {
+        func graph(_ expansion: String) -> [UInt8] {
+            Array("""
+            saved_model_schema_version: 1
+            meta_graphs {
+              meta_info_def { tags: "serve" }
+              collection_def {
+                key: "saved_model_assets"
+                value { any_list { value { \(expansion) } } }
+              }
+            }
+            """.utf8)
+        }
+        let tensorFlows = #"[type.googleapis.com/tensorflow.AssetFileDef] { tensor_info { name: "vocab_filename:0" } filename: "../../../etc/shadow" }"#
+        let spaced = #"[ type.googleapis.com / tensorflow.AssetFileDef ] < filename: "/etc/shadow" >"#
+        for (expansion, name) in [(tensorFlows, "../../../etc/shadow"), (spaced, "/etc/shadow")] {
+            let file = try SavedModelFile.decode(text: graph(expansion), file: "saved_model.pbtxt")
+            #expect(file.metaGraphs.map(\.declaredAssets) == [[name]])
+            #expect(throws: FormatError.self) { try file.metaGraphs[0].validateAssets(file: "saved_model.pbtxt") }
+        }
+        let broken = #"[type.googleapis.com/tensorflow.AssetFileDef] { filename: 12 }"#
+        let error = #expect(throws: FormatError.self) { try SavedModelFile.decode(text: graph(broken), file: "saved_model.pbtxt") }
+        #expect(error?.description.contains("cannot be checked") == true, "\(String(describing: error))")
+        // Other expansions are still dropped, as before.
+        let other = #"[type.googleapis.com/tensorflow.SomethingElse] { anything: "goes" }"#
+        #expect(try SavedModelFile.decode(text: graph(other), file: "saved_model.pbtxt").metaGraphs.map(\.declaredAssets) == [[]])
+    }
+
     @Test func theDeclaredAssetsOfAFixtureAreFound() throws {
         let model = try SavedModelDirectory.open(Fixtures.path("seed_mlp_train_and_serve"))
         // Only the {serve} graph declares vocab.txt (through the TF1 saved_model_assets collection).

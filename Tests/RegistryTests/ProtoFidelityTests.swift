@@ -42,20 +42,7 @@ import TestSupport
         try withTemporaryDirectory { tmp in
             let source = tmp.path + "/text"
             try FileManager.default.copyItem(atPath: Fixtures.path("seed_mlp_train_and_serve"), toPath: source)
-            let script = """
-            import sys
-            from google.protobuf import text_format
-            from tensorflow.core.protobuf import saved_model_pb2
-            sm = saved_model_pb2.SavedModel()
-            with open(sys.argv[1] + "/saved_model.pb", "rb") as f:
-                sm.ParseFromString(f.read())
-            with open(sys.argv[1] + "/saved_model.pbtxt", "w") as f:
-                f.write(text_format.MessageToString(sm))
-            """
-            try script.write(toFile: tmp.path + "/totext.py", atomically: true, encoding: .utf8)
-            let converted = try TensorFlowOracle.runPython([tmp.path + "/totext.py", source])
-            #expect(converted.status == 0, "\(converted.stderr.suffix(1000))")
-            try FileManager.default.removeItem(atPath: source + "/saved_model.pb")
+            try TensorFlowOracle.convertToTextGraph(source, scratch: tmp.path)
 
             let model = try SavedModelDirectory.open(source)
             #expect(model.graph.fileName == SavedModelFile.textName)

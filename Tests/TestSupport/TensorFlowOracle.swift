@@ -46,6 +46,25 @@ public enum TensorFlowOracle {
         try runPython(["-c", source] + arguments)
     }
 
+    /// Rewrites a SavedModel folder's `saved_model.pb` as `saved_model.pbtxt`, the way
+    /// TensorFlow's Python text format writes it (`Any`s expanded), and removes the binary.
+    public static func convertToTextGraph(_ folder: String, scratch: String) throws {
+        let script = """
+        import sys
+        from google.protobuf import text_format
+        from tensorflow.core.protobuf import saved_model_pb2
+        sm = saved_model_pb2.SavedModel()
+        with open(sys.argv[1] + "/saved_model.pb", "rb") as f:
+            sm.ParseFromString(f.read())
+        with open(sys.argv[1] + "/saved_model.pbtxt", "w") as f:
+            f.write(text_format.MessageToString(sm))
+        """
+        try script.write(toFile: scratch + "/totext.py", atomically: true, encoding: .utf8)
+        let converted = try runPython([scratch + "/totext.py", folder])
+        guard converted.status == 0 else { throw TestFailure("text conversion failed: \(converted.stderr.suffix(1000))") }
+        try FileManager.default.removeItem(atPath: folder + "/saved_model.pb")
+    }
+
     /// `tfcheck.py ckpt PREFIX`: TensorFlow's view of every tensor (key → dtype, shape, sha256).
     public static func checkpointVariables(prefix: String) throws -> [String: (dtype: String, shape: [Int64], sha256: String)] {
         let result = try run(["ckpt", prefix])

@@ -51,7 +51,7 @@ struct DiffCommand: ParsableCommand {
             let delta = change.maxAbsDifference.map { String(format: "  max |Δ| = %.6g", $0) } ?? ""
             return "  ~ \(change.name)  " + (change.before == change.after ? change.after : "\(change.before) -> \(change.after)") + delta
         }
-        return lines.joined(separator: "\n")
+        return Output.lines(lines)
     }
 
     private static func counts(_ added: Int, _ removed: Int, _ changed: Int, _ unchanged: Int) -> String {

@@ -98,9 +98,10 @@ enum VersionTable {
 
     /// The cells of a table, row after row, as bytes, laid out as `Output.table` does:
     /// left-aligned columns two spaces apart, widths counted in characters, every cell but a
-    /// row's last padded (never cut) to its column's width. A cell of plain ASCII (no CR:
-    /// "\r\n" is one character), where bytes and characters agree, is padded as bytes; only
-    /// others are counted as characters.
+    /// row's last padded (never cut) to its column's width. A cell of plain ASCII (control
+    /// characters are escaped on the way in, so no CR, and "\r\n" cannot count as one
+    /// character), where bytes and characters agree, is padded as bytes; only others are
+    /// counted as characters.
     struct Cells {
         let columns: Int
         var bytes: [UInt8] = []
@@ -125,10 +126,16 @@ enum VersionTable {
             while divisor > 0 { bytes.append(UInt8(48 + magnitude / divisor)); magnitude %= divisor; divisor /= 10 }
         }
 
+        /// Appends `text`: printable ASCII (the common case) as it is, anything else escaped
+        /// (`Output.escaped`: a control character in a label or a name must not reach the
+        /// terminal), which also makes the cell not plain if it is not ASCII.
         mutating func append(_ text: String) {
             let from = bytes.count
             bytes.append(contentsOf: text.utf8)
-            if isPlain { isPlain = bytes[from...].allSatisfy { $0 < 0x80 && $0 != 0x0D } }
+            guard !bytes[from...].allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return }
+            bytes.removeSubrange(from...)
+            bytes.append(contentsOf: Output.escaped(text).utf8)
+            if isPlain { isPlain = bytes[from...].allSatisfy { $0 < 0x80 } }
         }
 
         /// Ends the current cell: what was appended since the previous one (dates are written

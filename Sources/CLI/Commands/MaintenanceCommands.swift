@@ -127,7 +127,7 @@ struct VerifyCommand: ParsableCommand {
         } else {
             print("checked \(report.versions) versions, \(report.tensors) tensors, \(report.files) files, \(Output.bytes(report.bytes)): "
                   + (report.problems.isEmpty ? "all intact" : "\(report.problems.count) damaged"))
-            for problem in report.problems { print("DAMAGED \(problem.model):\(problem.version) \(problem.item): \(problem.detail)") }
+            for problem in report.problems { print(Output.escaped("DAMAGED \(problem.model):\(problem.version) \(problem.item): \(problem.detail)")) }
         }
         if !report.problems.isEmpty { throw ExitCode.failure }
     }

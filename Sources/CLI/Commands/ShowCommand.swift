@@ -34,14 +34,14 @@ struct ShowCommand: ParsableCommand {
                 lines.append("  collections: " + graph.collections.map { "\($0.key) (\($0.kind), \($0.size))" }.joined(separator: ", "))
             }
         }
-        let total = detail.tensors.reduce(Int64(0)) { $0 + $1.bytes }
-        lines.append("variables: \(detail.tensors.count) tensors, \(Output.bytes(total))")
-        lines.append(Output.table(["  NAME", "DTYPE", "SHAPE", "SIZE"],
-                                  detail.tensors.map { ["  " + $0.name, $0.dtype, Output.shape($0.shape), Output.bytes($0.bytes)] }))
+        lines.append("variables: \(detail.tensors.count) tensors, \(Output.bytes(s.tensorBytes))")
+        lines += Output.table(["  NAME", "DTYPE", "SHAPE", "SIZE"],
+                              detail.tensors.map { ["  " + $0.name, $0.dtype, Output.shape($0.shape), Output.bytes($0.bytes)] })
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if !detail.files.isEmpty {
             lines.append("files:")
             lines += detail.files.map { "  \($0.path)  \(Output.bytes($0.bytes))" }
         }
-        print(lines.joined(separator: "\n"))
+        print(Output.lines(lines))
     }
 }

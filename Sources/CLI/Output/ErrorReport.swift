@@ -15,7 +15,7 @@ enum ErrorReport {
     }
 
     static func exit(with error: Error, command: ParsableCommand.Type, json: Bool) -> Never {
-        guard json, !(error is ExitCode) else { command.exit(withError: error) }
+        guard json, !(error is ExitCode) else { command.exit(withError: (error as? any CodedError).map(Escaped.init) ?? error) }
         let status = command.exitCode(for: error)
         let body: Body
         if let coded = error as? any CodedError {
@@ -27,6 +27,15 @@ enum ErrorReport {
         }
         FileHandle.standardError.write(Data((Output.json(["error": body]) + "\n").utf8))
         Foundation.exit(status.rawValue)
+    }
+
+    /// A registry error as text output prints it: its message escaped (`Output.escaped`), its
+    /// code, category and exit status unchanged.
+    private struct Escaped: CodedError {
+        let error: any CodedError
+        var description: String { Output.escaped(error.description) }
+        var code: String { error.code }
+        var category: ErrorCategory { error.category }
     }
 
     private struct Body: Encodable {

@@ -27,6 +27,6 @@ extension FolderReport {
             }
         }
         if !files.isEmpty { lines.append("  other files: " + files.joined(separator: ", ")) }
-        return lines.joined(separator: "\n")
+        return Output.lines(lines)
     }
 }

@@ -1,8 +1,17 @@
 import Foundation
 import Registry
 
-/// The one place that formats what the CLI prints.
+/// The one place that formats what the CLI prints. Text output escapes the control characters
+/// of names that came from files, databases or servers (`escaped`), so that a label cannot
+/// clear the screen or fake a line; `--json` prints them exactly.
 enum Output {
+    /// `text` with control characters escaped (`SafeText.escaped`): every line of text output
+    /// that holds a stored name goes through here.
+    static func escaped(_ text: String) -> String { SafeText.escaped(text) }
+
+    /// Lines of text output, each escaped, one per line.
+    static func lines(_ lines: [String]) -> String { lines.map(escaped).joined(separator: "\n") }
+
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -29,10 +38,10 @@ enum Output {
         return "[" + dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: ",") + "]"
     }
 
-    /// Left-aligned columns, two spaces apart, widths in characters; a cell is padded, never
-    /// cut (`NSString.padding` counted UTF-16 units and cut a name holding an emoji).
+    /// Left-aligned columns, two spaces apart, widths in characters; cells escaped, padded,
+    /// never cut (`NSString.padding` counted UTF-16 units and cut a name holding an emoji).
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(escaped) }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         return all.map { row in

@@ -79,10 +79,16 @@ public final class ModelRegistry {
         try VersionReference.validate(modelName: model)
         try options.checkAliases(model: model)
         if options.retention != nil { throw RegistryError.retentionOfSavedModel(folder: folder) }
-        let importer = SavedModelImporter(model: try SavedModelDirectory.open(folder))
+        return try push(try SavedModelDirectory.open(folder), model: model, options: options, progress: progress)
+    }
+
+    /// Imports a SavedModel folder opened (scanned) already.
+    package func push(_ directory: SavedModelDirectory, model: String, options: PushOptions = PushOptions(),
+                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PushResult {
+        let importer = SavedModelImporter(model: directory)
         let total = importer.totalBytes
         let logged = try LoggedMetrics(options)
-        var new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
+        var new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(directory.path))
         new.metrics = logged.metrics(at: options.globalStep)
         return try store.transaction { session in
             try Self.admit(.savedModel, model: model, session: session)

@@ -9,7 +9,7 @@ extension ModelRegistry {
     public func verify(_ reference: VersionReference? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
         try store.read { session in
             let versions = try reference.map { [try session.resolve($0)] } ?? session.versions()
-            let total = try versions.reduce(Int64(0)) { $0 + (try session.tensorBytes(versionID: $1.id!)) }
+            let total = try versions.reduce(Int64(0)) { $0.clampedAdding(try session.tensorBytes(versionID: $1.id!)) }
             var check = VersionCheck(session: session, total: total, progress: progress)
             for version in versions { try check.run(version) }
             check.report.chunks = try session.chunkCount()
@@ -39,12 +39,21 @@ private struct VersionCheck {
         report.versions += 1
         let model = try session.modelName(id: version.modelID) ?? "?"
         var problems: [(String, String)] = []
+        // The layout an export would write: overlapping or scattered extents are damage.
+        do {
+            _ = try StoredBundle(version: version, name: "\(model):\(version.number)", session: session)
+        } catch let error as StoreError {
+            problems.append(("tensor index", error.withoutAdvice))
+        }
         for graph in try session.metaGraphs(versionID: version.id!) {
             if let failure = check(graph.contentID, { _ in }) { problems.append(("meta graph {\(graph.tagSet)}", failure)) }
         }
         // A text graph is written back from its own content, not from the meta graphs above.
         if let textID = version.graphTextID, let failure = check(textID, { _ in }) {
             problems.append(("file \(SavedModelFile.textName)", failure))
+        }
+        if let extraID = version.graphExtraID, let failure = check(extraID, { _ in }) {
+            problems.append(("unknown fields of \(SavedModelFile.binaryName)", failure))
         }
         for row in try session.tensors(versionID: version.id!) {
             report.tensors += 1
@@ -78,8 +87,11 @@ private struct VersionCheck {
 
     /// A tensor's bytes against its entry: size and crc32c (by the dtype's rule for strings).
     mutating func check(_ row: TensorRecord) throws -> String? {
-        guard let contentID = row.contentID else { return nil }
         let entry = try row.bundleEntry()
+        guard row.columnsAgree(with: entry) else {
+            return "its columns (size \(row.size), offset \(row.offset)) disagree with its index entry (size \(entry.size), offset \(entry.offset))"
+        }
+        guard let contentID = row.contentID else { return nil }
         let fixedSize = entry.dtype.elementSize != nil
         if let known = verified[contentID], known == nil, fixedSize {
             return nil  // same bytes already checked (the crc is a function of the bytes)
@@ -94,7 +106,7 @@ private struct VersionCheck {
             verified[contentID] = .some(failure)
             return failure
         }
-        report.bytes += size
+        report.bytes = report.bytes.clampedAdding(size)
         do {
             if fixedSize {
                 try entry.checkStored(size: size, crc: crc, what: "stored tensor")

@@ -36,6 +36,9 @@ public typealias ReferenceError = RegistryStore.ReferenceError
 public typealias InterchangeError = RegistryInterchange.InterchangeError
 public typealias RemoteError = RegistryRemote.RemoteError
 
+// Printing text that came from files, databases or servers.
+public typealias SafeText = RegistryFormat.SafeText
+
 // Folders on disk, for `inspect`.
 public typealias SavedModelDirectory = RegistryFormat.SavedModelDirectory
 public typealias CheckpointFolder = RegistryFormat.CheckpointFolder

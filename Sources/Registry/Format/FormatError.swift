@@ -63,9 +63,10 @@ public enum FormatError: CodedError, Equatable {
     package var detail: String {
         switch self {
         case let .checksumMismatch(_, entry, expected, actual):
-            return "\(entry.map { "'\($0)': " } ?? "")crc32c mismatch (recorded \(Self.hex(expected)), computed \(Self.hex(actual)))"
-        case let .truncated(_, detail), let .corrupt(_, _, detail), let .unsupported(_, detail), let .missing(_, detail),
-             let .unsafePath(_, detail):
+            return "\(entry.map { "'\(SafeText.name($0))': " } ?? "")crc32c mismatch (recorded \(Self.hex(expected)), computed \(Self.hex(actual)))"
+        case let .corrupt(_, entry, detail):
+            return "\(entry.map { "'\(SafeText.name($0))': " } ?? "")\(detail)"
+        case let .truncated(_, detail), let .unsupported(_, detail), let .missing(_, detail), let .unsafePath(_, detail):
             return detail
         case let .io(_, operation, reason):
             return "cannot \(operation): \(reason)"
@@ -73,7 +74,7 @@ public enum FormatError: CodedError, Equatable {
     }
 
     private static func entryPart(_ entry: String?) -> String {
-        entry.map { ": entry '\($0)'" } ?? ""
+        entry.map { ": entry '\(SafeText.name($0))'" } ?? ""
     }
 
     private static func hex(_ v: UInt32) -> String {

@@ -21,7 +21,7 @@ struct BundleImporter {
             let base = try session.tensorContent(versionID: parentID, key: entry.key)
             if entry.dtype.elementSize != nil {
                 // Fixed-size elements: the writer's workers read the shard themselves.
-                let file = bundle.dataFile(shard: entry.shardID)
+                let file = try bundle.dataFile(shard: entry.shardID)
                 try writer.store(file: file, offset: entry.offset, count: entry.size, dtype: entry.dtype, base: base) { contentID, crc in
                     try BundleReader.check(entry, crc: crc, file: file.path)
                     try session.insertTensor(entry, versionID: versionID, contentID: contentID)

@@ -13,13 +13,14 @@ package struct CheckpointImporter {
     }
 
     /// Checkpoints in push order: those the state file lists, in its order, with the one it
-    /// names latest last; any others first, by step.
+    /// names latest last; any others first, by step. Each checkpoint once, however often the
+    /// state file lists it.
     package var ordered: [Checkpoint] {
         guard let state = folder.state else { return folder.checkpoints }
         func base(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
-        var listed = state.allModelCheckpointPaths.map(base)
         let latest = base(state.modelCheckpointPath)
-        listed.removeAll { $0 == latest }
+        var seen: Set<String> = [latest]
+        var listed = state.allModelCheckpointPaths.map(base).filter { seen.insert($0).inserted }
         listed.append(latest)
         let byPrefix = Dictionary(uniqueKeysWithValues: folder.checkpoints.map { ($0.prefix, $0) })
         let unlisted = folder.checkpoints.filter { !listed.contains($0.prefix) }

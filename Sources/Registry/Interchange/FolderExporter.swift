@@ -51,9 +51,12 @@ package struct FolderExporter {
         }
         let files = try session.files(versionID: versionID)
         let subsetting = tagSets != nil
+        // The bundle's rows are checked before any file is written: a tampered layout is refused here.
+        let bundle = try StoredBundle(version: version, name: try session.versionName(id: versionID) ?? "version \(version.number)",
+                                      session: session)
         if let prefix = checkpointPrefix {
             try RelativePath.validate(prefix, file: "checkpoint prefix")
-            written += try writeBundle(into: folder, prefix: prefix, rows: try session.tensors(versionID: versionID), reader: reader)
+            if let bundle { written += try writeBundle(bundle, into: folder, prefix: prefix, reader: reader) }
             var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
             if meta == nil {
                 meta = try session.metaGraphs(versionID: versionID).first { $0.tagSet == TagSet(["train"]) }?.contentID
@@ -92,15 +95,16 @@ package struct FolderExporter {
             } else {
                 name = SavedModelFile.binaryName
                 let graphBytes = try chosen.map { try ContentReader(session, verifyHashes: true).read($0.contentID) }
-                bytes = SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes,
-                                                    otherFields: [UInt8](version.graphExtra ?? Data()))
+                let otherFields = try version.graphExtraID.map { try ContentReader(session, verifyHashes: true).read($0) } ?? []
+                bytes = SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes, otherFields: otherFields)
             }
             graphFile = (name, bytes)
         }
-        let rows = version.bundlePrefix == nil ? [] : try session.tensors(versionID: versionID)
+        let tensorBytes = version.bundlePrefix == nil ? 0 : (bundle?.tensors ?? []).reduce(Int64(0)) {
+            $0 + ($1.contentID == nil || !$1.entry.slices.isEmpty ? 0 : $1.entry.size)
+        }
         let copied = files.filter { !$0.isFolder && $0.contentID != nil && !(subsetting && $0.path == "fingerprint.pb") }
-        expecting?(Int64(graphFile?.bytes.count ?? 0) + rows.reduce(Int64(0)) { $0 + ($1.contentID == nil ? 0 : $1.size) }
-                   + copied.reduce(Int64(0)) { $0 + $1.size })
+        expecting?(Int64(graphFile?.bytes.count ?? 0) + tensorBytes + copied.reduce(Int64(0)) { $0 + $1.size })
         if let graphFile {
             let file = try WritableFile(path: folder + "/" + graphFile.name)
             try file.append(graphFile.bytes)
@@ -110,8 +114,8 @@ package struct FolderExporter {
         }
 
         // The bundle.
-        if let prefix = version.bundlePrefix {
-            written += try writeBundle(into: folder, prefix: prefix, rows: rows, reader: reader)
+        if let prefix = version.bundlePrefix, let bundle {
+            written += try writeBundle(bundle, into: folder, prefix: prefix, reader: reader)
         }
 
         // Every other file (`fingerprint.pb` fingerprints the full graph set: not with a subset).
@@ -136,24 +140,37 @@ package struct FolderExporter {
     }
 
     /// The version's bundle under `prefix` in `folder`: data shards with every tensor at its
-    /// original offset, then the index from the tensor rows; fsynced.
-    private func writeBundle(into folder: String, prefix: String, rows unordered: [TensorRecord], reader: ContentReader) throws -> Int64 {
-        guard let headerBytes = version.bundleHeader else { return 0 }
+    /// original offset, written one shard at a time (one data file open whatever the shard
+    /// count), then the index from the tensor rows; fsynced.
+    private func writeBundle(_ bundle: StoredBundle, into folder: String, prefix: String, reader: ContentReader) throws -> Int64 {
         try RelativePath.validate(prefix, file: "stored bundle prefix")
-        let header = try BundleHeader(encodedValue: [UInt8](headerBytes), file: prefix + ".index")
-        let writer = try BundleWriter(prefix: folder + "/" + prefix, header: header)
-        let rows = unordered.sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
-        var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
+        let writer = try BundleWriter(prefix: folder + "/" + prefix, header: bundle.header)
+        for (entry, _) in bundle.tensors { try writer.record(entry) }
+        // Partitioned tensors' full entries hold no bytes: only the others are placed.
+        let placed = bundle.tensors.compactMap { tensor in
+            tensor.entry.slices.isEmpty ? tensor.contentID.map { (entry: tensor.entry, contentID: $0) } : nil
+        }.sorted { ($0.entry.shardID, $0.entry.offset) < ($1.entry.shardID, $1.entry.offset) }
         var written: Int64 = 0
-        // Tensors of fixed-size elements go through one pipeline together (`ContentReader.write`);
-        // strings and variants are checked whole, each by its own crc rule.
+        var start = 0
+        while start < placed.count {
+            let shard = placed[start].entry.shardID
+            let end = placed[start...].firstIndex { $0.entry.shardID != shard } ?? placed.count
+            written += try writeShard(placed[start..<end], writer: writer, reader: reader)
+            try writer.finishShard(shard, size: placed[start..<end].map { $0.entry.offset + $0.entry.size }.max()!, sync: true)
+            start = end
+        }
+        try writer.finish(sync: true)
+        return written
+    }
+
+    /// Places the tensors of one shard. Tensors of fixed-size elements go through one pipeline
+    /// together (`ContentReader.write`); strings and variants are checked whole, each by its
+    /// own crc rule.
+    private func writeShard(_ tensors: ArraySlice<(entry: BundleEntry, contentID: Int64)>, writer: BundleWriter,
+                            reader: ContentReader) throws -> Int64 {
+        var written: Int64 = 0
         var placed: [(entry: BundleEntry, placement: ContentReader.Placement)] = []
-        for row in rows {
-            let entry = try row.bundleEntry()
-            try entry.validate(header: header, file: prefix + ".index")
-            try writer.record(entry)
-            guard let contentID = row.contentID else { continue }
-            shardEnds[Int(entry.shardID)] = max(shardEnds[Int(entry.shardID)], entry.offset + entry.size)
+        for (entry, contentID) in tensors {
             if entry.dtype.elementSize == nil {
                 let bytes = try reader.read(contentID)
                 try entry.checkStored(bytes, what: "tensor '\(entry.displayName)'")
@@ -169,8 +186,6 @@ package struct FolderExporter {
             try entry.checkStored(size: size, crc: crc, what: "tensor '\(entry.displayName)'")
             written += size
         }
-        for (shard, end) in shardEnds.enumerated() { try writer.extendShard(Int32(shard), to: end) }
-        try writer.finish(sync: true)
         return written
     }
 }

@@ -38,7 +38,7 @@ package struct SavedModelImporter {
             version.graphTextID = try writer.store(original)
         }
         version.schemaVersion = model.graph.schemaVersion
-        version.graphExtra = model.graph.otherFields.isEmpty ? nil : Data(model.graph.otherFields)
+        version.graphExtraID = model.graph.otherFields.isEmpty ? nil : try writer.store(model.graph.otherFields)
         if let variables = model.variables {
             version.bundlePrefix = SavedModelDirectory.variablesPrefix
             version.bundleHeader = Data(variables.index.header.encodedValue)
@@ -49,19 +49,19 @@ package struct SavedModelImporter {
         if let variables = model.variables {
             try BundleImporter(bundle: variables).run(versionID: versionID, parentID: version.parentID, session: session, writer: writer)
         }
-        try Self.insertFiles(root: model.path, listing: model.listing, files: model.otherFiles, versionID: versionID,
+        try Self.insertFiles(listing: model.listing, files: model.otherFiles, versionID: versionID,
                              session: session, writer: writer)
         return (model.variables?.index.entries.count ?? 0, model.otherFiles.count)
     }
 
     /// Every folder of the listing, and the given files with their bytes as contents.
-    static func insertFiles(root: String, listing: DirectoryListing, files: [String], versionID: Int64,
+    static func insertFiles(listing: DirectoryListing, files: [String], versionID: Int64,
                             session: StoreSession, writer: ContentWriter) throws {
         for folder in listing.directories {
             try session.insertFile(FileRecord(versionID: versionID, path: folder, isFolder: true, size: 0, contentID: nil))
         }
         for path in files {
-            let file = try ReadableFile(path: root + "/" + path)
+            let file = try listing.open(path)
             try writer.store(file: file, offset: 0, count: file.size, dtype: nil, base: nil) { contentID, _ in
                 try session.insertFile(FileRecord(versionID: versionID, path: path, isFolder: false, size: file.size, contentID: contentID))
             }

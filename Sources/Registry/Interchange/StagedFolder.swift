@@ -60,15 +60,14 @@ package enum StagedFolder {
         if FileSystem.exists(target) {
             guard force else { throw InterchangeError.targetExists(path: target) }
             let old = staging + ".old"
-            guard rename(target, old) == 0 else {
-                throw FormatError.io(file: target, operation: "move aside", reason: String(cString: strerror(errno)))
-            }
+            try FileSystem.rename(target, to: old, operation: "move aside", file: target)
             aside = old
         }
-        guard rename(staging, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if let aside { _ = rename(aside, target) }
-            throw FormatError.io(file: target, operation: "rename into place", reason: reason)
+        do {
+            try FileSystem.rename(staging, to: target, operation: "rename into place")
+        } catch {
+            if let aside { try? FileSystem.rename(aside, to: target) }
+            throw error
         }
         if let aside { try? FileManager.default.removeItem(atPath: aside) }
     }

@@ -39,7 +39,7 @@ struct RemoteImport {
         version.lastPreservedTimestamp = config.lastPreservedTimestamp
         version.graphEncoding = encoding
         version.schemaVersion = config.graph.schemaVersion
-        version.graphExtra = config.graph.extra
+        version.graphExtraID = try config.graph.extra.map { try writer.store([UInt8]($0)) }
         version.graphTextID = try content(config.graph.text, ids)
         if let prefix = config.bundle.prefix { try RelativePath.validate(prefix, file: what + " bundle prefix") }
         version.bundlePrefix = config.bundle.prefix

@@ -172,7 +172,8 @@ extension VersionConfig {
             model: model, version: version.number, kind: version.kind.rawValue, createdAt: version.createdAt, source: version.source,
             parent: parent, run: version.run, globalStep: version.globalStep, metrics: try version.metrics,
             checkpointTimestamp: version.checkpointTimestamp, lastPreservedTimestamp: version.lastPreservedTimestamp,
-            graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion, extra: version.graphExtra,
+            graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion,
+                         extra: try version.graphExtraID.map { Data(try reader.read($0)) },
                          text: graphText),
             bundle: Bundle(prefix: version.bundlePrefix, header: version.bundleHeader),
             labels: try session.labels(versionID: versionID), metaGraphs: metaGraphs, tensors: tensors, files: files, contents: contents)

@@ -21,7 +21,7 @@ public enum BundleCopy {
             }
         }
         for shard in 0..<reader.index.header.numShards {
-            try writer.extendShard(shard, to: reader.dataFile(shard: shard).size)
+            try writer.finishShard(shard, size: reader.dataFileSize(shard: shard), sync: false)
         }
         try writer.finish()
     }

@@ -1,23 +1,38 @@
 /// Writes a tensor bundle the way TensorFlow's `BundleWriter` does: payloads appended to
 /// their shard's data file in the order given, the index sorted by key at `finish()`.
 /// Entries may also be placed at given offsets, which is how a bundle read from disk is
-/// written back with the same layout.
+/// written back with the same layout. A data file is created when first written, and a writer
+/// that completes shard after shard (`finishShard`) holds one open at a time, whatever the
+/// header's count (up to 65,536); `finish()` creates the shards nothing was written to.
 public final class BundleWriter {
     public let prefix: String
     public var header: BundleHeader
-    private var files: [WritableFile] = []
+    /// The data files created and not yet finished, by shard.
+    private var files: [Int32: WritableFile] = [:]
+    private var finished: Set<Int32> = []
     private var entries: [[UInt8]: BundleEntry] = [:]
     private let replace: Bool
 
-    /// Creates (or with `replace`, truncates) `PREFIX.data-*` for every shard.
+    /// A writer of `PREFIX.data-*` (created, or with `replace` truncated, when first written)
+    /// and `PREFIX.index`.
     public init(prefix: String, header: BundleHeader = BundleHeader(), replace: Bool = false) throws(FormatError) {
         self.prefix = prefix
         self.header = header
         self.replace = replace
-        let count = Int(header.numShards)
-        for shard in 0..<count {
-            files.append(try WritableFile(path: BundleReader.dataFileName(prefix: prefix, shard: shard, of: count), replace: replace))
+    }
+
+    /// The open data file of `shard`, created on first use.
+    private func file(_ shard: Int32) throws(FormatError) -> WritableFile {
+        guard shard >= 0, shard < header.numShards else {
+            throw .corrupt(file: prefix, entry: nil, detail: "shard \(shard) outside 0..<\(header.numShards)")
         }
+        if let file = files[shard] { return file }
+        guard !finished.contains(shard) else {
+            throw .corrupt(file: prefix, entry: nil, detail: "shard \(shard) is already complete")
+        }
+        let file = try WritableFile(path: BundleReader.dataFileName(prefix: prefix, shard: Int(shard), of: Int(header.numShards)), replace: replace)
+        files[shard] = file
+        return file
     }
 
     /// Appends a fixed-size tensor's raw little-endian bytes to `shard`.
@@ -45,10 +60,7 @@ public final class BundleWriter {
     }
 
     private func add(key: [UInt8], dtype: DType, shape: [Int64], payload: [UInt8], maskedCRC32C: UInt32, shard: Int32) throws(FormatError) -> BundleEntry {
-        guard shard >= 0, Int(shard) < files.count else {
-            throw .corrupt(file: prefix, entry: TableReader.printable(key), detail: "shard \(shard) outside 0..<\(files.count)")
-        }
-        let file = files[Int(shard)]
+        let file = try file(shard)
         let entry = BundleEntry(key: key, dtype: dtype, shape: shape, shardID: shard, offset: file.length,
                                 size: Int64(payload.count), maskedCRC32C: maskedCRC32C)
         try entry.validate(header: header, file: prefix + ".index")
@@ -65,10 +77,7 @@ public final class BundleWriter {
     /// The data file that holds `entry`'s bytes, for writers that place them themselves (from
     /// several threads at once: `WritableFile` takes positional writes).
     public func dataFile(for entry: BundleEntry) throws(FormatError) -> WritableFile {
-        guard entry.shardID >= 0, Int(entry.shardID) < files.count else {
-            throw .corrupt(file: prefix, entry: entry.displayName, detail: "shard \(entry.shardID) outside 0..<\(files.count)")
-        }
-        return files[Int(entry.shardID)]
+        try file(entry.shardID)
     }
 
     /// Records an entry without writing data (its bytes are placed separately, or it has none).
@@ -84,20 +93,34 @@ public final class BundleWriter {
 
     /// Extends a shard's data file to `size` bytes (for a layout whose last extents are empty).
     public func extendShard(_ shard: Int32, to size: Int64) throws(FormatError) {
-        try files[Int(shard)].extend(to: size)
+        try file(shard).extend(to: size)
     }
 
-    /// Writes `PREFIX.index`, optionally fsyncs everything, and closes the files.
+    /// Completes a shard's data file: extended to `size` bytes, fsynced (with `sync`, when it
+    /// holds any: an empty file's name is made durable by its folder's fsync) and closed.
+    public func finishShard(_ shard: Int32, size: Int64, sync: Bool) throws(FormatError) {
+        let file = try file(shard)
+        try file.extend(to: size)
+        if sync && file.length > 0 { try file.sync() }
+        try file.close()
+        files[shard] = nil
+        finished.insert(shard)
+    }
+
+    /// Completes every shard not yet finished (creating those nothing was written to), writes
+    /// `PREFIX.index`, optionally fsyncs, and closes the files.
     @discardableResult
     public func finish(sync: Bool = false) throws(FormatError) -> BundleIndex {
+        for shard in 0..<header.numShards where !finished.contains(shard) {
+            let length = try file(shard).length
+            try finishShard(shard, size: length, sync: sync)
+        }
         let sorted = entries.values.sorted { $0.key.lexicographicallyPrecedes($1.key) }
         let index = BundleIndex(header: header, entries: sorted)
         let indexFile = try WritableFile(path: prefix + ".index", replace: replace)
         try indexFile.append(index.encode())
-        for file in files + [indexFile] {
-            if sync { try file.sync() }
-            try file.close()
-        }
+        if sync { try indexFile.sync() }
+        try indexFile.close()
         return index
     }
 }

@@ -66,7 +66,7 @@ extension BundleReader {
     /// bytes, or for a partitioned tensor the slices copied into place (fixed-size dtypes).
     public func fullValue(of entry: BundleEntry) throws(FormatError) -> [UInt8] {
         guard !entry.slices.isEmpty else { return try read(entry) }
-        let stored = (0..<index.header.numShards).reduce(Int64(0)) { $0 &+ dataFile(shard: $1).size }
+        let stored = (0..<index.header.numShards).reduce(Int64(0)) { $0 &+ dataFileSize(shard: $1) }
         do {
             return try SliceAssembly.assemble(entry, file: prefix + ".index", available: stored,
                                               part: { index.entry(forKey: $0.encoded) }, read: { try read($0) })

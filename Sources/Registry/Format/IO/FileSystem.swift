@@ -1,11 +1,10 @@
 import Foundation
+import SystemPackage
 
 /// Small file-system helpers that report failures as `FormatError`s naming the path.
 public enum FileSystem {
     public static func createDirectory(_ path: String) throws(FormatError) {
-        guard mkdir(path, 0o755) == 0 else {
-            throw .io(file: path, operation: "create folder", reason: String(cString: strerror(errno)))
-        }
+        do { try SystemCall.makeDirectory(path) } catch { throw .io(file: path, operation: "create folder", error: error) }
     }
 
     public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws(FormatError) {
@@ -16,21 +15,24 @@ public enum FileSystem {
     }
 
     public static func copyFile(from source: String, to target: String, chunkSize: Int = 1 << 20) throws(FormatError) {
-        let input = try ReadableFile(path: source)
+        try copy(try ReadableFile(path: source), to: target, chunkSize: chunkSize)
+    }
+
+    /// Copies an open file's bytes into a new file at `target`.
+    public static func copy(_ input: ReadableFile, to target: String, chunkSize: Int = 1 << 20) throws(FormatError) {
         let output = try WritableFile(path: target)
         do {
             try input.stream(chunkSize: chunkSize) { piece in try output.write(piece, at: output.length) }
         } catch let error as FormatError {
             throw error
         } catch {
-            throw FormatError.io(file: target, operation: "copy", reason: "\(error)")
+            throw FormatError.io(file: target, operation: "copy", error: error)
         }
         try output.close()
     }
 
     public static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
+        (try? SystemCall.stat(path, followLinks: false)) != nil
     }
 
     /// The folder that holds `path` ("." for a bare name; see `PathLocation`).
@@ -64,10 +66,59 @@ public enum FileSystem {
 
     /// Makes a folder's entries (files created, renamed or linked into it) durable.
     public static func syncFolder(_ path: String) throws(FormatError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(file: path, operation: "open folder", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io(file: path, operation: "fsync folder", reason: String(cString: strerror(errno))) }
+        let folder: FileDescriptor
+        do {
+            folder = try SystemCall.open(path, .readOnly, options: [.closeOnExec, .directory])
+        } catch {
+            throw .io(file: path, operation: "open folder", error: error)
+        }
+        defer { try? folder.close() }
+        do { try SystemCall.sync(folder) } catch { throw .io(file: path, operation: "fsync folder", error: error) }
+    }
+
+    /// Makes a file's bytes durable, by name (a file another writer closed).
+    package static func syncFile(_ path: String) throws(FormatError) {
+        let file: FileDescriptor
+        do {
+            file = try SystemCall.open(path, .readOnly, options: [.closeOnExec])
+        } catch {
+            throw .io(file: path, operation: "open", error: error)
+        }
+        defer { try? file.close() }
+        do { try SystemCall.sync(file) } catch { throw .io(file: path, operation: "fsync", error: error) }
+    }
+
+    /// Renames `source` to `target`, replacing a file (not a non-empty folder) there; a
+    /// failure names `file` (the target unless given).
+    package static func rename(_ source: String, to target: String, operation: String = "rename", file: String? = nil) throws(FormatError) {
+        do { try SystemCall.renameItem(source, to: target) } catch { throw .io(file: file ?? target, operation: operation, error: error) }
+    }
+
+    /// Gives the file at `source` the name `target` too; false when `target` already exists.
+    package static func link(_ source: String, to target: String) throws(FormatError) -> Bool {
+        do throws(Errno) {
+            try SystemCall.hardLink(source, to: target)
+            return true
+        } catch .fileExists {
+            return false
+        } catch {
+            throw .io(file: target, operation: "link", error: error)
+        }
+    }
+
+    /// Removes a file's name; a name already gone is not an error.
+    package static func removeFile(_ path: String) {
+        try? SystemCall.removeFile(path)
+    }
+
+    /// Whether `path` is a symbolic link (not followed).
+    package static func isSymbolicLink(_ path: String) -> Bool {
+        (try? SystemCall.stat(path, followLinks: false).type) == .symbolicLink
+    }
+
+    /// The size of the file at `path` (followed), or nil when there is none.
+    package static func size(of path: String) -> Int64? {
+        try? SystemCall.stat(path).size
     }
 
     /// This machine's name, part of staging names so that only its own leftovers are judged.
@@ -84,7 +135,7 @@ public enum FileSystem {
         for name in names where name.hasPrefix(prefix) {
             let pidText = name.dropFirst(prefix.count).prefix { $0.isNumber }
             guard let pid = pid_t(pidText), pid > 0, pid != getpid() else { continue }
-            if kill(pid, 0) == -1 && errno == ESRCH {
+            if !SystemCall.processExists(pid) {
                 try? FileManager.default.removeItem(atPath: folder + "/" + name)
             }
         }

@@ -7,34 +7,54 @@ import SystemPackage
 public final class ReadableFile: Sendable {
     public let path: String
     public let size: Int64
-    private let descriptor: FileDescriptor
+    /// Nil for an empty stand-in (`empty(path:)`), which has nothing to read.
+    private let descriptor: FileDescriptor?
 
+    /// Opens the file at `path` (a name the user gave, or a test's): files of a folder being
+    /// imported are opened through its listing instead (`DirectoryListing.open`).
     public init(path: String) throws(FormatError) {
         self.path = path
+        let opened: FileDescriptor
         do {
-            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-        } catch let errno as Errno {
-            throw errno == .noSuchFileOrDirectory
-                ? FormatError.missing(file: path, detail: "no such file")
-                : FormatError.io(file: path, operation: "open", reason: errno.description)
+            opened = try SystemCall.open(path, .readOnly, options: [.closeOnExec])
+        } catch Errno.noSuchFileOrDirectory {
+            throw .missing(file: path, detail: "no such file")
         } catch {
-            throw FormatError.io(file: path, operation: "open", reason: "\(error)")
+            throw .io(file: path, operation: "open", error: error)
         }
         do {
-            size = try descriptor.seek(offset: 0, from: .end)
+            size = try opened.stat().size
         } catch {
-            try? descriptor.close()
-            throw FormatError.io(file: path, operation: "seek", reason: "\(error)")
+            try? opened.close()
+            throw .io(file: path, operation: "stat", error: error)
         }
+        descriptor = opened
     }
 
-    deinit { try? descriptor.close() }
+    /// Takes over an open descriptor of a file of `size` bytes.
+    package init(descriptor: FileDescriptor, path: String, size: Int64) {
+        self.descriptor = descriptor
+        self.path = path
+        self.size = size
+    }
+
+    private init(emptyAt path: String) {
+        self.path = path
+        size = 0
+        descriptor = nil
+    }
+
+    /// A file of no bytes that holds no descriptor: the stand-in for an absent data shard.
+    package static func empty(path: String) -> ReadableFile { ReadableFile(emptyAt: path) }
+
+    deinit { try? descriptor?.close() }
 
     /// Reads exactly `buffer.count` bytes at `offset`; the range must lie inside the file.
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(FormatError) {
         guard offset >= 0, Int64(buffer.count) <= size - offset else {
             throw .truncated(file: path, detail: "\(buffer.count) bytes at offset \(offset) lie past the end (\(size) bytes)")
         }
+        guard buffer.count > 0, let descriptor else { return }
         var done = 0
         while done < buffer.count {
             let n: Int
@@ -42,7 +62,7 @@ public final class ReadableFile: Sendable {
                 n = try descriptor.read(fromAbsoluteOffset: offset + Int64(done),
                                         into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
             } catch {
-                throw .io(file: path, operation: "read", reason: "\(error)")
+                throw .io(file: path, operation: "read", error: error)
             }
             guard n > 0 else { throw .truncated(file: path, detail: "the file shrank while it was read") }
             done += n

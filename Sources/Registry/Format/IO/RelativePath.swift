@@ -6,13 +6,13 @@ public enum RelativePath {
         if path.isEmpty {
             problem = "empty path"
         } else if path.hasPrefix("/") {
-            problem = "absolute path '\(path)'"
+            problem = "absolute path '\(SafeText.name(path))'"
         } else if path.utf8.contains(0) {
             problem = "NUL byte in a file name"
         } else if path.contains("\\") {
-            problem = "backslash in '\(path)'"
+            problem = "backslash in '\(SafeText.name(path))'"
         } else if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
-            problem = "'\(path)' has an empty, '.' or '..' component"
+            problem = "'\(SafeText.name(path))' has an empty, '.' or '..' component"
         } else {
             problem = nil
         }

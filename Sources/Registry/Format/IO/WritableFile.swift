@@ -21,9 +21,9 @@ public final class WritableFile: @unchecked Sendable {
         var options: FileDescriptor.OpenOptions = [.create, .closeOnExec, .truncate]
         if !replace { options.insert(.exclusiveCreate) }
         do {
-            descriptor = try FileDescriptor.open(FilePath(path), .writeOnly, options: options, permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            descriptor = try SystemCall.open(path, .writeOnly, options: options, permissions: [.ownerReadWrite, .groupRead, .otherRead])
         } catch {
-            throw FormatError.io(file: path, operation: "create", reason: "\(error)")
+            throw .io(file: path, operation: "create", error: error)
         }
         writeback = WritebackTrigger(descriptor: descriptor.rawValue)
     }
@@ -44,7 +44,7 @@ public final class WritableFile: @unchecked Sendable {
         do {
             _ = try descriptor.writeAll(toAbsoluteOffset: offset, bytes)
         } catch {
-            throw .io(file: path, operation: "write", reason: "\(error)")
+            throw .io(file: path, operation: "write", error: error)
         }
         written = max(written, offset + Int64(bytes.count))
         writeback.wrote(bytes.count)
@@ -69,22 +69,20 @@ public final class WritableFile: @unchecked Sendable {
         do {
             try descriptor.resize(to: size)
         } catch {
-            throw .io(file: path, operation: "resize", reason: "\(error)")
+            throw .io(file: path, operation: "resize", error: error)
         }
         lock.withLock { written = size }
     }
 
     public func sync() throws(FormatError) {
         StartedWriteback.drain()
-        guard fsync(descriptor.rawValue) == 0 else {
-            throw .io(file: path, operation: "fsync", reason: String(cString: strerror(errno)))
-        }
+        do { try SystemCall.sync(descriptor) } catch { throw .io(file: path, operation: "fsync", error: error) }
     }
 
     public func close() throws(FormatError) {
         guard !closed else { return }
         closed = true
         StartedWriteback.drain()
-        do { try descriptor.close() } catch { throw .io(file: path, operation: "close", reason: "\(error)") }
+        do { try descriptor.close() } catch { throw .io(file: path, operation: "close", error: error) }
     }
 }

@@ -1,5 +1,9 @@
 import CWriteback
 import Dispatch
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Counts the bytes written through one descriptor and starts their writeback
 /// (`StartedWriteback`) every `interval` of them, so that the fsync at the end of a long write
@@ -12,6 +16,23 @@ package struct WritebackTrigger {
 
     package init(descriptor: Int32) {
         self.descriptor = descriptor
+    }
+
+    /// The trigger on this process's own open descriptor of the file at `path` (found by device
+    /// and inode among `/proc/self/fd`), borrowed, never closed: opening and closing another
+    /// descriptor of a file drops every POSIX lock this process holds on it. Nil when there is
+    /// none or descriptors cannot be listed.
+    package init?(openFile path: String) {
+        guard let target = try? SystemCall.stat(path), let listing = opendir("/proc/self/fd") else { return nil }
+        defer { closedir(listing) }
+        var found: Int32?
+        while found == nil, let entry = readdir(listing) {
+            let fdName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(fdName), fd != dirfd(listing), let info = try? FileDescriptor(rawValue: fd).stat() else { continue }
+            if info.deviceID == target.deviceID, info.inode == target.inode { found = fd }
+        }
+        guard let found else { return nil }
+        self.init(descriptor: found)
     }
 
     package mutating func wrote(_ bytes: Int) {

@@ -35,8 +35,8 @@ public struct CheckpointFolder {
         let listing = try DirectoryListing.scan(path)
         var state: CheckpointState?
         if listing.files.contains(CheckpointState.fileName) {
-            let file = path + "/" + CheckpointState.fileName
-            state = try CheckpointState.parse(try ReadableFile(path: file).readAll(), file: file)
+            let file = try listing.open(CheckpointState.fileName)
+            state = try CheckpointState.parse(try file.readAll(), file: file.path)
         }
         let prefixes = listing.files.filter { !$0.contains("/") && $0.hasSuffix(".index") }.map { String($0.dropLast(6)) }
         guard !prefixes.isEmpty else {
@@ -44,7 +44,7 @@ public struct CheckpointFolder {
         }
         var checkpoints: [Checkpoint] = []
         for prefix in prefixes {
-            checkpoints.append(try checkpoint(prefix, in: path, withMeta: listing.files.contains(prefix + ".meta")))
+            checkpoints.append(try checkpoint(prefix, in: listing, root: path))
         }
         checkpoints.sort { ($0.step ?? -1, $0.prefix) < ($1.step ?? -1, $1.prefix) }
         return CheckpointFolder(path: path, listing: listing, state: state, checkpoints: checkpoints)
@@ -62,17 +62,18 @@ public struct CheckpointFolder {
         let prefix = (path as NSString).lastPathComponent
         let listing = try DirectoryListing.scan(folder)
         let own = listing.files.filter { !$0.contains("/") && ($0 == prefix + ".index" || $0 == prefix + ".meta" || $0.hasPrefix(prefix + ".data-")) }
-        let one = try checkpoint(prefix, in: folder, withMeta: own.contains(prefix + ".meta"))
+        let one = try checkpoint(prefix, in: listing, root: folder)
         return CheckpointFolder(path: folder, listing: DirectoryListing(files: own), state: nil, checkpoints: [one])
     }
 
-    /// The checkpoint `prefix` of `folder`: its bundle, and its `.meta` when there is one.
-    private static func checkpoint(_ prefix: String, in folder: String, withMeta: Bool) throws(FormatError) -> Checkpoint {
-        let bundle = try BundleReader(prefix: folder + "/" + prefix)
+    /// The checkpoint `prefix` of the folder `root` listed by `listing`: its bundle, and its
+    /// `.meta` when there is one, each file opened through the listing.
+    private static func checkpoint(_ prefix: String, in listing: DirectoryListing, root: String) throws(FormatError) -> Checkpoint {
+        let bundle = try BundleReader(prefix: prefix, in: listing, root: root)
         var meta: MetaGraph?
-        if withMeta {
-            let file = folder + "/" + prefix + ".meta"
-            meta = try MetaGraph(bytes: try ReadableFile(path: file).readAll(), file: file)
+        if listing.files.contains(prefix + ".meta") {
+            let file = try listing.open(prefix + ".meta")
+            meta = try MetaGraph(bytes: try file.readAll(), file: file.path)
         }
         return Checkpoint(prefix: prefix, step: Checkpoint.step(fromPrefix: prefix), bundle: bundle, metaGraph: meta)
     }
@@ -111,7 +112,7 @@ public struct CheckpointFolder {
             }
         }
         for file in otherFiles {
-            try FileSystem.copyFile(from: path + "/" + file, to: target + "/" + file)
+            try FileSystem.copy(try listing.open(file), to: target + "/" + file)
         }
     }
 }

@@ -9,8 +9,8 @@ extension MetaGraph {
         var names = proto.assetFileDef.map(\.filename)
         for entry in proto.collectionDef where entry.key == "saved_model_assets" {
             if case .anyList(let list) = entry.value.kind {
-                // Only packed AssetFileDefs: a text-format graph's `Any` expansions are not parsed.
-                for any in list.value where any.typeURL.hasSuffix("/tensorflow.AssetFileDef") {
+                // A text-format graph's expanded AssetFileDefs arrive packed too (`TextFormatScrubber`).
+                for any in list.value where any.typeURL.split(separator: "/").last == "tensorflow.AssetFileDef" {
                     if let asset = try? Tensorflow_AssetFileDef(serializedBytes: any.value) { names.append(asset.filename) }
                 }
             }
@@ -24,7 +24,7 @@ extension MetaGraph {
             do {
                 try RelativePath.validate(name, file: file)
             } catch {
-                throw .unsafePath(file: file, detail: "meta graph {\(tagSet)} declares the asset '\(name)', which would resolve outside assets/")
+                throw .unsafePath(file: file, detail: "meta graph {\(tagSet)} declares the asset '\(SafeText.name(name))', which would resolve outside assets/")
             }
         }
     }

@@ -14,11 +14,11 @@ public struct SavedModelDirectory {
         let listing = try DirectoryListing.scan(path)
         let graph: SavedModelFile
         if listing.files.contains(SavedModelFile.binaryName) {
-            let file = path + "/" + SavedModelFile.binaryName
-            graph = try SavedModelFile.decode(binary: try ReadableFile(path: file).readAll(), file: file)
+            let file = try listing.open(SavedModelFile.binaryName)
+            graph = try SavedModelFile.decode(binary: try file.readAll(), file: file.path)
         } else if listing.files.contains(SavedModelFile.textName) {
-            let file = path + "/" + SavedModelFile.textName
-            graph = try SavedModelFile.decode(text: try ReadableFile(path: file).readAll(), file: file)
+            let file = try listing.open(SavedModelFile.textName)
+            graph = try SavedModelFile.decode(text: try file.readAll(), file: file.path)
         } else {
             throw .missing(file: path + "/" + SavedModelFile.binaryName, detail: "not a SavedModel folder (no saved_model.pb or saved_model.pbtxt)")
         }
@@ -27,7 +27,7 @@ public struct SavedModelDirectory {
         }
         var variables: BundleReader?
         if listing.files.contains(variablesPrefix + ".index") {
-            variables = try BundleReader(prefix: path + "/" + variablesPrefix)
+            variables = try BundleReader(prefix: variablesPrefix, in: listing, root: path)
         }
         return SavedModelDirectory(path: path, graph: graph, variables: variables, listing: listing)
     }
@@ -57,7 +57,7 @@ public struct SavedModelDirectory {
             try BundleCopy.copy(variables, toPrefix: target + "/" + Self.variablesPrefix)
         }
         for file in otherFiles {
-            try FileSystem.copyFile(from: path + "/" + file, to: target + "/" + file)
+            try FileSystem.copy(try listing.open(file), to: target + "/" + file)
         }
     }
 }

@@ -81,10 +81,11 @@ public struct SavedModelFile: Sendable {
             throw .corrupt(file: file, entry: nil, detail: "not UTF-8 text")
         }
         let message: Tensorflow_SavedModel
+        let scrubbed = try TextFormatScrubber.scrub(text, file: file)
         do {
             var options = TextFormatDecodingOptions()
             options.ignoreUnknownFields = true
-            message = try Tensorflow_SavedModel(textFormatString: TextFormatScrubber.scrub(text), options: options)
+            message = try Tensorflow_SavedModel(textFormatString: scrubbed, options: options)
         } catch {
             throw .corrupt(file: file, entry: nil, detail: "not a text-format SavedModel (\(error))")
         }

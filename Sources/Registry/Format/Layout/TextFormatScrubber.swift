@@ -1,14 +1,20 @@
+import SwiftProtobuf
+
 /// Removes from protobuf text format the fields our subset keeps as opaque bytes (they are
 /// nested messages in text, which a bytes field cannot parse) and `Any` expansions
 /// (`[type.googleapis.com/…] { … }`), so that the rest parses. The original text is what gets
-/// written back; the scrubbed parse only feeds the registry's indexes.
+/// written back; the scrubbed parse only feeds the registry's indexes. An expanded
+/// `tensorflow.AssetFileDef` is not dropped but packed (`type_url: … value: "…"`), as a binary
+/// graph holds it, so that its file name is checked like any other declared asset.
 enum TextFormatScrubber {
     /// Field names declared as opaque `bytes` in `Proto/*.proto` whose text form is a message.
     static let opaqueFields: Set<String> = [
         "stripped_op_list", "library", "debug_info", "experimental_type", "object_graph_def", "type_spec", "registered_saver",
     ]
 
-    static func scrub(_ text: String) -> String {
+    /// `packAssets`: false inside an `AssetFileDef`'s own body (which holds no `Any`), so that
+    /// nesting cannot recurse.
+    static func scrub(_ text: String, file: String, packAssets: Bool = true) throws(FormatError) -> String {
         let chars = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(chars.count)
@@ -55,7 +61,13 @@ enum TextFormatScrubber {
                 while close < chars.count && chars[close] != 0x5d { close += 1 }
                 let after = skipSpace(close + 1)
                 if after < chars.count && (chars[after] == 0x7b || chars[after] == 0x3c) {
-                    i = skipBlock(after)
+                    let end = skipBlock(after)
+                    let typeURL = String(decoding: chars[min(i + 1, close)..<close].filter { $0 > 0x20 }, as: UTF8.self)
+                    if packAssets, typeURL.split(separator: "/").last == "tensorflow.AssetFileDef" {
+                        let body = String(decoding: chars[(after + 1)..<max(after + 1, end - 1)], as: UTF8.self)
+                        out += try packedAsset(typeURL: typeURL, body: body, file: file).utf8
+                    }
+                    i = end
                 } else {
                     out.append(c)
                     i += 1
@@ -78,5 +90,22 @@ enum TextFormatScrubber {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An expanded `AssetFileDef` as the fields of a packed `Any`. One that does not parse is
+    /// refused: its file name could not be checked.
+    static func packedAsset(typeURL: String, body: String, file: String) throws(FormatError) -> String {
+        let bytes: [UInt8]
+        do {
+            var options = TextFormatDecodingOptions()
+            options.ignoreUnknownFields = true
+            bytes = try Tensorflow_AssetFileDef(textFormatString: try scrub(body, file: file, packAssets: false), options: options).serializedBytes()
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw .corrupt(file: file, entry: nil, detail: "an expanded \(typeURL) does not parse (\(error)), so the asset it declares cannot be checked")
+        }
+        let escaped = bytes.map { byte in "\\" + String(byte, radix: 8).leftPadded(to: 3) }.joined()
+        return "type_url: \"\(typeURL)\" value: \"\(escaped)\""
     }
 }

@@ -1,10 +1,12 @@
 import RegistryFormat
 import Foundation
 import GRDB
-import SystemPackage
 
 /// Opens the registry's SQLite file (rollback journal, foreign keys, a busy timeout) and brings
-/// its schema up to date with the migrations embedded in this binary.
+/// its schema up to date with the migrations embedded in this binary. An existing file is first
+/// read through a read-only connection (`RegistryFileKind`): only a new or empty file or a
+/// registry is ever written, so pointing `--registry` at another application's database
+/// changes nothing in it, not even its journal mode.
 enum DatabaseOpener {
     static func open(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws -> DatabaseQueue {
         // Several processes may create a new registry at the same moment. Each migration is its
@@ -15,7 +17,7 @@ enum DatabaseOpener {
         // brief: open again, a few times, unless the attempt already waited out the busy timeout.
         if !readOnly {
             FileSystem.removeAbandoned(in: FileSystem.parentFolder(of: path), prefix: stagingPrefix(path))
-            if access(path, F_OK) != 0 { createStaged(path: path) }
+            if !FileSystem.exists(path) { createStaged(path: path) }
         }
         var attempt = 1
         while true {
@@ -30,9 +32,8 @@ enum DatabaseOpener {
                     usleep(UInt32.random(in: 5_000...30_000))
                     continue
                 }
-                if let failure = error as? QueueOpenFailure {
-                    throw StoreError.unusable(path: path, detail: failure.error.message ?? "\(failure.error)")
-                }
+                // SQLite's refusal in words: a lock held past the busy timeout is `locked`.
+                if let failure = error as? QueueOpenFailure { throw StoreError.translating(failure.error, path: path) }
                 throw error
             }
         }
@@ -59,7 +60,7 @@ enum DatabaseOpener {
     /// failure here leaves the ordinary path (which migrates in place) to do the work.
     private static func createStaged(path: String) {
         let staged = FileSystem.parentFolder(of: path) + "/" + stagingPrefix(path) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { unlink(staged) }
+        defer { FileSystem.removeFile(staged) }
         do {
             var configuration = Configuration()
             configuration.label = "registry (new)"
@@ -71,10 +72,8 @@ enum DatabaseOpener {
             let queue = try DatabaseQueue(path: staged, configuration: configuration)
             try migrator.migrate(queue)
             try queue.close()
-            let file = try FileDescriptor.open(FilePath(staged), .readOnly, options: [.closeOnExec])
-            let synced = fsync(file.rawValue) == 0
-            try file.close()
-            guard synced, link(staged, path) == 0 else { return }
+            try FileSystem.syncFile(staged)
+            guard try FileSystem.link(staged, to: path) else { return }
             try? FileSystem.syncFolder(FileSystem.parentFolder(of: path))
         } catch {
             return
@@ -87,7 +86,7 @@ enum DatabaseOpener {
         PathLocation(path).name + ".new-\(FileSystem.host)-"
     }
 
-    /// Leaves WAL for the rollback journal (see `tune`); run once the file is known to be ours.
+    /// Leaves WAL for the rollback journal (see `tune`); run only on a file known to be a registry.
     private static func leaveWAL(_ queue: DatabaseQueue) {
         try? queue.writeWithoutTransaction { db in
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" {
@@ -97,11 +96,13 @@ enum DatabaseOpener {
     }
 
     /// An error of `DatabaseQueue(path:configuration:)` itself.
-    private struct QueueOpenFailure: Error {
+    struct QueueOpenFailure: Error {
         var error: DatabaseError
     }
 
     private static func openOnce(path: String, readOnly: Bool, busyTimeout: TimeInterval) throws -> DatabaseQueue {
+        let kind = try RegistryFileKind.probe(path: path, busyTimeout: busyTimeout, readOnly: readOnly)
+        if case .foreign(let tables) = kind { throw StoreError.notARegistry(path: path, tables: tables) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
@@ -113,12 +114,7 @@ enum DatabaseOpener {
             // 32 KiB statement-journal page each to a temporary file (8 MiB for 256 MiB pushed).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw QueueOpenFailure(error: error)
-        }
+        let queue = try queueOpening(path: path, configuration: configuration)
         let migrator = Self.migrator
         let known = Set(migrator.migrations)
         let applied = try queue.read { db in try migrator.appliedIdentifiers(db) }
@@ -127,7 +123,7 @@ enum DatabaseOpener {
             throw StoreError.newerSchema(path: path, unknown: unknown.sorted())
         }
         if !readOnly {
-            leaveWAL(queue)
+            if case .registry = kind { leaveWAL(queue) }
             try migrator.migrate(queue)
         } else if applied.count < known.count {
             throw StoreError.unusable(path: path, detail: "the schema needs an upgrade, which a read-only registry cannot do")
@@ -135,11 +131,23 @@ enum DatabaseOpener {
         return queue
     }
 
+    /// `DatabaseQueue(path:configuration:)`, its errors marked as the open's own.
+    static func queueOpening(path: String, configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw QueueOpenFailure(error: error)
+        }
+    }
+
     /// The embedded SQL migrations in order; a migration that needs Swift (re-encoding rows)
     /// runs its step after its SQL, in the same transaction.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        let steps: [String: @Sendable (Database) throws -> Void] = [TensorEntryMigration.identifier: TensorEntryMigration.run]
+        let steps: [String: @Sendable (Database) throws -> Void] = [
+            TensorEntryMigration.identifier: TensorEntryMigration.run,
+            GraphExtraMigration.identifier: GraphExtraMigration.run,
+        ]
         for migration in EmbeddedMigrations.all {
             migrator.registerMigration(migration.identifier) { db in
                 try db.execute(sql: migration.sql)

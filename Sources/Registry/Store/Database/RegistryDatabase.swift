@@ -80,10 +80,7 @@ package final class RegistryDatabase {
 
     /// Size of the database file plus its journals.
     package var fileBytes: Int64 {
-        [path, path + "-wal", path + "-journal"].reduce(Int64(0)) { total, file in
-            var info = stat()
-            return total + (stat(file, &info) == 0 ? Int64(info.st_size) : 0)
-        }
+        [path, path + "-wal", path + "-journal"].reduce(Int64(0)) { $0 + (FileSystem.size(of: $1) ?? 0) }
     }
 }
 

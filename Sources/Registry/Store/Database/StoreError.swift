@@ -12,6 +12,9 @@ public enum StoreError: CodedError, Equatable {
     case unsafePath(path: String, reason: String)
     /// The file is not a registry database or cannot be opened.
     case unusable(path: String, detail: String)
+    /// The file is another application's SQLite database (these tables, no registry schema):
+    /// refused untouched.
+    case notARegistry(path: String, tables: [String])
     /// The file or its folder cannot be written (permissions, a read-only mount).
     case readOnly(path: String)
     /// Another process held the write lock for longer than the busy timeout.
@@ -32,6 +35,9 @@ public enum StoreError: CodedError, Equatable {
             return "\(path): \(reason)"
         case let .unusable(path, detail):
             return "\(path): cannot use this registry database: \(detail)"
+        case let .notARegistry(path, tables):
+            return "\(path): this SQLite database is not a registry (it holds \(tables.map { SafeText.name($0, limit: 40) }.joined(separator: ", "))); nothing was changed. "
+                + "Point --registry (or REGISTRY_PATH) at a registry file, or at a new path to create one"
         case let .readOnly(path):
             return "\(path): the registry cannot be written (read-only file, folder or mount); nothing was changed. "
                 + "Fix the permissions or point --registry at a writable copy"
@@ -54,6 +60,7 @@ extension StoreError {
         case .damaged: "registry_damaged"
         case .unsafePath: "unsafe_registry_path"
         case .unusable: "registry_unusable"
+        case .notARegistry: "not_a_registry"
         case .readOnly: "registry_read_only"
         case .locked: "registry_locked"
         case .diskFull: "disk_full"
@@ -65,7 +72,7 @@ extension StoreError {
         switch self {
         case .newerSchema: .unsupported
         case .damaged: .damaged
-        case .unsafePath, .unusable: .invalidInput
+        case .unsafePath, .unusable, .notARegistry: .invalidInput
         case .readOnly, .diskFull: .environment
         case .locked: .unavailable
         case .noRegistry: .notFound

@@ -50,6 +50,14 @@ package struct TensorRecord: Codable, FetchableRecord, MutablePersistableRecord,
         try BundleEntry(key: [UInt8](key), encodedValue: [UInt8](entry), file: "stored tensor \(name)")
     }
 
+    /// Whether the columns listings and queries read (dtype, shard, offset, size, crc32c) still
+    /// say what `entry` says; they are derived from it when the row is made, so a difference is
+    /// damage (a tampered size of 2^62 made `ls` list 8 EiB while `verify` said intact).
+    package func columnsAgree(with entry: BundleEntry) -> Bool {
+        dtype == entry.dtype && shardID == entry.shardID && offset == entry.offset && size == entry.size
+            && crc32c == Int64(entry.maskedCRC32C)
+    }
+
     /// The shape from its column.
     package var dimensions: [Int64] { Shape.parse(shape) ?? [] }
 }

@@ -18,7 +18,8 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
     package var metricsJSON: String?
     package var graphEncoding: GraphEncoding
     package var schemaVersion: Int64
-    package var graphExtra: Data?
+    /// Unknown top-level fields of the SavedModel message, as a content (none in TF's own files).
+    package var graphExtraID: Int64?
     package var graphTextID: Int64?
     package var bundlePrefix: String?
     package var bundleHeader: Data?
@@ -33,7 +34,7 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
         case id, number, kind, source, run, preserved
         case modelID = "model_id", createdAt = "created_at", parentID = "parent_id", globalStep = "global_step"
         case metricsJSON = "metrics_json", graphEncoding = "graph_encoding", schemaVersion = "schema_version"
-        case graphExtra = "graph_extra", graphTextID = "graph_text_id", bundlePrefix = "bundle_prefix", bundleHeader = "bundle_header"
+        case graphExtraID = "graph_extra_id", graphTextID = "graph_text_id", bundlePrefix = "bundle_prefix", bundleHeader = "bundle_header"
         case checkpointTimestamp = "checkpoint_timestamp", lastPreservedTimestamp = "last_preserved_timestamp"
     }
 

@@ -20,7 +20,8 @@ extension StoreSession {
                 SELECT content_id FROM tensors WHERE content_id IS NOT NULL
                 UNION SELECT content_id FROM files WHERE content_id IS NOT NULL
                 UNION SELECT content_id FROM meta_graphs
-                UNION SELECT graph_text_id FROM versions WHERE graph_text_id IS NOT NULL)
+                UNION SELECT graph_text_id FROM versions WHERE graph_text_id IS NOT NULL
+                UNION SELECT graph_extra_id FROM versions WHERE graph_extra_id IS NOT NULL)
             """)
         result.contents = db.changesCount
         let unused = """
@@ -28,7 +29,8 @@ extension StoreSession {
             AND NOT EXISTS (SELECT 1 FROM chunks d WHERE d.base_id = chunks.id)
             """
         while true {
-            result.bytes += try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(stored_size), 0) " + unused) ?? 0
+            // TOTAL: a damaged stored_size must not stop gc with "integer overflow".
+            result.bytes = result.bytes.clampedAdding(Int64(byteTotal: try Double.fetchOne(db, sql: "SELECT TOTAL(stored_size) " + unused) ?? 0))
             try db.execute(sql: "DELETE " + unused)
             if db.changesCount == 0 { break }
             result.chunks += db.changesCount

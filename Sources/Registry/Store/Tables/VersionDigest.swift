@@ -7,7 +7,7 @@ import RegistryFormat
 /// digests mean byte-identical folders (a cache keyed by it never serves stale files).
 extension StoreSession {
     /// `sha256:HEX` over the version's envelope (graph encoding, schema version, extra graph
-    /// fields, text graph, bundle prefix and header), its meta graphs (position, tag set,
+    /// fields' content address, text graph, bundle prefix and header), its meta graphs (position, tag set,
     /// content address), its tensors (key, entry bytes, content address) and its files and
     /// folders (path, content address), each field length-prefixed.
     package func versionDigest(versionID: Int64) throws -> String {
@@ -26,8 +26,9 @@ extension StoreSession {
         }
         let queries = [
             """
-            SELECT v.graph_encoding, v.schema_version, v.graph_extra, c.hash, v.bundle_prefix, v.bundle_header
-            FROM versions v LEFT JOIN contents c ON c.id = v.graph_text_id WHERE v.id = ?
+            SELECT v.graph_encoding, v.schema_version, e.hash, c.hash, v.bundle_prefix, v.bundle_header
+            FROM versions v LEFT JOIN contents c ON c.id = v.graph_text_id LEFT JOIN contents e ON e.id = v.graph_extra_id
+            WHERE v.id = ?
             """,
             "SELECT m.position, m.tag_set, c.hash FROM meta_graphs m JOIN contents c ON c.id = m.content_id WHERE m.version_id = ? ORDER BY m.position",
             "SELECT t.key, t.entry, c.hash FROM tensors t LEFT JOIN contents c ON c.id = t.content_id WHERE t.version_id = ? ORDER BY t.key",

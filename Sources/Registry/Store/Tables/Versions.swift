@@ -72,11 +72,14 @@ extension StoreSession {
         try Int64.fetchOne(db, sql: "SELECT tensor_bytes FROM versions WHERE id = ?", arguments: [versionID]) ?? 0
     }
 
-    /// Bytes a version's tensors and files hold (what a pull writes, for progress bars).
+    /// Bytes a version's tensors and files hold (what a pull writes, for progress bars). Summed
+    /// without overflow (`TOTAL`, then held at `Int64.max`): damaged rows may claim 2^62 bytes
+    /// each, which the pull itself then refuses in words.
     package func storedBytes(versionID: Int64) throws -> Int64 {
-        let tensors = try tensorBytes(versionID: versionID)
-        let files = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM files WHERE version_id = ?", arguments: [versionID]) ?? 0
-        return tensors + files
+        let total = try Double.fetchOne(db, sql: """
+            SELECT (SELECT TOTAL(size) FROM files WHERE version_id = :id) + (SELECT tensor_bytes FROM versions WHERE id = :id)
+            """, arguments: ["id": versionID]) ?? 0
+        return Int64(byteTotal: total)
     }
 
     /// Deletes a version: its rows (tags, tensors, files, labels, aliases) go with it, its

@@ -13,17 +13,19 @@ public enum ReferenceError: CodedError, Equatable {
     public var description: String {
         switch self {
         case let .invalidReference(text, reason):
-            return "'\(text)' is not a model reference (\(reason)); use NAME, NAME:N or NAME@ALIAS"
+            return "'\(SafeText.name(text))' is not a model reference (\(reason)); use NAME, NAME:N or NAME@ALIAS"
         case let .invalidName(text, reason):
-            return "'\(text)' cannot name a model: \(reason)"
+            return "'\(SafeText.name(text))' cannot name a model: \(reason)"
         case let .invalidLabel(text):
-            return "'\(text)' is not a label; write key=value"
+            return "'\(SafeText.name(text))' is not a label; write key=value"
         case let .modelNotFound(name):
-            return "no model named '\(name)'; `registry ls` lists the models"
+            return "no model named '\(SafeText.name(name))'; `registry ls` lists the models"
         case let .versionNotFound(model, number):
+            let model = SafeText.name(model)
             return "model '\(model)' has no version \(number); `registry history \(model)` lists its versions"
         case let .aliasNotFound(model, alias):
-            return "model '\(model)' has no alias '\(alias)'; `registry history \(model)` shows its aliases"
+            let model = SafeText.name(model)
+            return "model '\(model)' has no alias '\(SafeText.name(alias))'; `registry history \(model)` shows its aliases"
         }
     }
 
