@@ -9,7 +9,7 @@ struct RegistryCommand: ParsableCommand {
         commandName: "registry",
         abstract: "An embedded model registry for TensorFlow SavedModels and checkpoints.",
         subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
-                      DiffCommand.self, AliasCommand.self, RemoveCommand.self, GCCommand.self, VerifyCommand.self,
+                      DiffCommand.self, AliasCommand.self, RemoveCommand.self, PruneCommand.self, GCCommand.self, CompactCommand.self, VerifyCommand.self,
                       TrainCommand.self, InspectCommand.self, RemoteCommand.self])
 
     static func main() {

@@ -6,23 +6,28 @@ import RegistryFormat
 public enum RegistryError: CodedError, Equatable {
     /// `--checkpoint` named a version that is not a checkpoint of a training run.
     case notACheckpoint(version: String)
+    /// `prune` was given a rule it cannot apply.
+    case invalidPruneRule(String)
 
     public var description: String {
         switch self {
         case let .notACheckpoint(version):
             return "\(version) is not a checkpoint of a training run; pull it without --checkpoint"
+        case let .invalidPruneRule(detail):
+            return "prune: \(detail)"
         }
     }
 
     public var code: String {
         switch self {
         case .notACheckpoint: "not_a_checkpoint"
+        case .invalidPruneRule: "invalid_prune_rule"
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .notACheckpoint: .usage
+        case .notACheckpoint, .invalidPruneRule: .usage
         }
     }
 }

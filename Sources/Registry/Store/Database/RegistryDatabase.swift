@@ -8,12 +8,17 @@ import GRDB
 /// come back as `StoreError`s in words.
 package final class RegistryDatabase {
     package let path: String
-    let queue: DatabaseQueue
+    /// The connection; `compact` opens it again on the file it put in place.
+    private(set) var queue: DatabaseQueue
+    let readOnly: Bool
+    let busyTimeout: TimeInterval
 
     /// Opens (creating on first use, unless `readOnly`) the database at `path`. A write waits up
     /// to `busyTimeout` seconds for another process's write to finish.
     package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
         self.path = path
+        self.readOnly = readOnly
+        self.busyTimeout = busyTimeout
         var info = stat()
         if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
             throw StoreError.unsafePath(path: path, reason: "the registry file is a symbolic link; point --registry at the real file")
@@ -60,9 +65,14 @@ package final class RegistryDatabase {
         }
     }
 
-    /// Outside any transaction: for the statements SQLite refuses inside one (VACUUM).
-    func withoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try queue.writeWithoutTransaction(body) } catch { throw StoreError.translating(error, path: path) }
+    /// Opens the connection again, on whatever file is at `path` now.
+    func reopen() throws {
+        try queue.close()
+        do {
+            queue = try DatabaseOpener.open(path: path, readOnly: readOnly, busyTimeout: busyTimeout)
+        } catch {
+            throw StoreError.translating(error, path: path)
+        }
     }
 
     /// Size of the database file plus its journals.
