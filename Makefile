@@ -98,11 +98,13 @@ soak: deps venv
 	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests|FolderSwapTests|CLISecurityTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
-## bench: one run, one report (release build, ~10 minutes): micro-benchmarks, hashes and the
+## bench: one run, one report (release build, ~40 minutes): micro-benchmarks, hashes and the
 ## training epoch (registry-bench), then push/pull against TensorFlow's save/load and cp + sync,
-## stored/raw, training history and `ls` over 10,000 versions (scripts/bench_io.py). The Python
-## is $(PYTHON), or $REGISTRY_TF_PYTHON when set; blake3 and xxhash are installed into it for
-## the hash rows.
+## stored/raw, training history and `ls` over 10,000 versions (scripts/bench_io.py), then big
+## registries: 100,000 and 1,000,000 versions and 64 GiB of tensors (scripts/bench_scale.py;
+## BENCH_SCALE="--versions 100000 --gib 8" for a shorter run, BENCH_SCALE=skip to leave it out;
+## it needs ~75 GiB free under /tmp and uses less when less is free). The Python is $(PYTHON),
+## or $REGISTRY_TF_PYTHON when set; blake3 and xxhash are installed into it for the hash rows.
 bench: deps $(if $(REGISTRY_TF_PYTHON),,venv)
 	@py="$${REGISTRY_TF_PYTHON:-$(PYTHON)}"; start=$$SECONDS; \
 	"$$py" -c "import blake3, xxhash" 2>/dev/null \
@@ -111,6 +113,9 @@ bench: deps $(if $(REGISTRY_TF_PYTHON),,venv)
 	bin="$$($(SWIFT) build $(RELEASE) --show-bin-path)"; \
 	REGISTRY_TF_PYTHON="$$py" "$$bin/registry-bench" || exit 1; \
 	"$$py" scripts/bench_io.py run --registry "$$bin/registry" --bench "$$bin/registry-bench" --shared "$(SHARED)" || exit 1; \
+	if [ "$(BENCH_SCALE)" != skip ]; then \
+		"$$py" scripts/bench_scale.py --registry "$$bin/registry" --bench "$$bin/registry-bench" --shared "$(SHARED)" $(BENCH_SCALE) || exit 1; \
+	fi; \
 	echo "make bench: $$((SECONDS - start)) s in all"
 
 ## protos: regenerate Sources/Registry/Format/Generated from the .proto files.

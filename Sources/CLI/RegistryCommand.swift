@@ -13,8 +13,8 @@ struct RegistryCommand: ParsableCommand {
         abstract: "An embedded model registry for TensorFlow SavedModels and checkpoints.",
         version: "registry \(release) (commit \(BuildInfo.commit))",
         subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
-                      DiffCommand.self, AliasCommand.self, LabelCommand.self, RemoveCommand.self, GCCommand.self, VerifyCommand.self,
-                      TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self])
+                      DiffCommand.self, AliasCommand.self, LabelCommand.self, RemoveCommand.self, PruneCommand.self, GCCommand.self,
+                      CompactCommand.self, VerifyCommand.self, TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self])
 
     static func main() {
         MallocTuning.apply()

@@ -5,18 +5,18 @@
 // and `cp`, stored sizes, training history and `ls` over 10,000 versions.
 //
 // `registry-bench populate DB MODELS VERSIONS SERVE_DIR TRAIN_DIR` fills a registry instead
-// (Populate.swift).
+// (Populate.swift), and `registry-bench fill DB GIB` writes GIB GiB of distinct tensors (Fill.swift).
 import Foundation
 import Registry
 import RegistryFormat
 import Train
 
-if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "populate" {
+if CommandLine.arguments.count > 1, let tool = ["populate": Populate.run, "fill": Fill.run][CommandLine.arguments[1]] {
     do {
-        try Populate.run(Array(CommandLine.arguments.dropFirst(2)))
+        try tool(Array(CommandLine.arguments.dropFirst(2)))
         exit(0)
     } catch {
-        FileHandle.standardError.write(Data("populate failed: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("\(CommandLine.arguments[1]) failed: \(error)\n".utf8))
         exit(1)
     }
 }

@@ -121,7 +121,8 @@ import TestSupport
         #expect((verify["problems"] as? [Any])?.isEmpty == true)
 
         let gc = try #require(try cli.json("gc") as? [String: Any])
-        #expect(Set(gc.keys) == ["contentsRemoved", "chunksRemoved", "bytesFreed", "fileBytesBefore", "fileBytesAfter"])
+        #expect(Set(gc.keys) == ["dryRun", "contentsRemoved", "chunksRemoved", "bytesFreed", "bytesReturned", "bytesReusable",
+                                 "fileBytesBefore", "fileBytesAfter", "incrementalVacuum"])
         #expect(gc["chunksRemoved"] as? Int == 0)
 
         let pull = try #require(try cli.json("pull", "seed:1", "-o", cli.tmp.path + "/p") as? [String: Any])

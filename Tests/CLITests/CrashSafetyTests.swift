@@ -8,11 +8,12 @@ import TestSupport
 /// repeated). After each kill: `verify` passes, `ls` lists only complete versions (each
 /// landed version pulls byte-identical to its source), a killed push either fully landed or
 /// not at all, the next push succeeds; a killed pull leaves its target absent or complete;
-/// a killed gc loses nothing and a second gc completes.
+/// a killed gc loses nothing and a second gc completes; a killed compact leaves the old file or
+/// the new one, whole, and its copy is removed by the next command that writes.
 ///
-/// The short form (the default, for CI) runs 20 push, 3 new-registry, 10 pull and 10 gc
-/// trials on a 24 MiB model (about 30 s in a debug build); `REGISTRY_SOAK=1` runs 100 of each
-/// (20 new-registry) on a 96 MiB model. `REGISTRY_SOAK_SEED` and `REGISTRY_SOAK_MIB` override the seed and size.
+/// The short form (the default, for CI) runs 20 push, 3 new-registry, 10 pull, 10 gc and 8
+/// compact trials on a 24 MiB model (about 30 s in a debug build); `REGISTRY_SOAK=1` runs 100
+/// of each (20 new-registry, 50 compact) on a 96 MiB model. `REGISTRY_SOAK_SEED` and `REGISTRY_SOAK_MIB` override the seed and size.
 /// Each test prints a one-line summary.
 @Suite(.serialized) struct CrashSafetyTests {
     // MARK: - Helpers
@@ -407,8 +408,61 @@ import TestSupport
         }
         print("CrashSafety gc: \(trials) trials on a \(syntheticMegabytes) MiB model (about half of it garbage each time), "
               + "undisturbed gc \(measured.map(Self.format).joined(separator: "/")), kills spread over 0–\(Self.format(duration * 1.1)), seed \(crashSeed &+ 2): "
-              + "\(beforeCommit) killed before the delete committed, \(afterCommit) killed after it (in VACUUM or the checkpoint), "
+              + "\(beforeCommit) killed before its last content step committed, \(afterCommit) killed after it (in the chunk steps or handing pages back), "
               + "\(finished) finished before the kill; \(log.messages.count) failures; \(Self.format(Self.seconds(since: clock)))")
+        #expect(log.messages.isEmpty, "\(log.messages.prefix(10).joined(separator: "\n"))")
+    }
+
+    // MARK: - compact
+
+    @Test func compactKilledAtRandomMoments() throws {
+        let trials = soak ? 50 : 8
+        let clock = DispatchTime.now().uptimeNanoseconds
+        var rng = SplitMix64(seed: crashSeed &+ 3)
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let log = FailureLog("compact")
+        let model = try SyntheticModel(megabytes: syntheticMegabytes, seed: 13)
+        var digests: [FolderDigest] = []
+        for variant in 0..<3 {
+            let source = cli.tmp.path + "/source\(variant)"
+            try model.write(variant: variant, to: source)
+            digests.append(try FolderDigest(source))
+            try cli.ok("push", source, "c")
+        }
+        // c:1 goes, its pages stay free in the file: compact has them to give back.
+        try cli.ok("rm", "c:1")
+        try cli.ok("gc", "--keep-free")
+        var measured: [Double] = []
+        for _ in 0..<2 {
+            let run = try timedRun(registryArguments(cli.database, "compact", []))
+            try #require(run.outcome == .exited(0), "undisturbed compact: \(run.stderr)")
+            measured.append(run.seconds)
+        }
+        let duration = measured.max()!
+
+        var killed = 0, finished = 0, leftovers = 0
+        for trial in 1...trials {
+            let delay = rng.uniform(0, duration * 1.1)
+            let child = try KillableChild(registryArguments(cli.database, "compact", []))
+            let outcome = child.kill(after: delay)
+            if case .exited(let status) = outcome, status != 0 { log.fail(trial, "compact exited \(status) on its own: \(child.stderr.prefix(800))") }
+            if outcome == .killed { killed += 1 } else { finished += 1 }
+            if !Self.strayFiles(cli).isEmpty { leftovers += 1 }
+
+            if let problem = try Self.verifyProblem(cli, versions: 2) { log.fail(trial, "after a kill at \(Self.format(delay)): \(problem)") }
+            for (number, digest) in [(2, digests[1]), (3, digests[2])] {
+                if let problem = try Self.pullProblem(cli, "c:\(number)", expected: digest) { log.fail(trial, problem) }
+            }
+            // The next command that opens the registry for writing removes the killed copy.
+            try cli.ok("gc")
+            let stray = Self.strayFiles(cli)
+            log.check(stray.isEmpty, trial, "files left beside the registry: \(stray)")
+        }
+        print("CrashSafety compact: \(trials) trials on a registry of two \(syntheticMegabytes) MiB versions, "
+              + "undisturbed compact \(measured.map(Self.format).joined(separator: "/")), kills spread over 0–\(Self.format(duration * 1.1)), "
+              + "seed \(crashSeed &+ 3): \(killed) killed, \(finished) finished; a copy left behind after \(leftovers); "
+              + "\(log.messages.count) failures; \(Self.format(Self.seconds(since: clock)))")
         #expect(log.messages.isEmpty, "\(log.messages.prefix(10).joined(separator: "\n"))")
     }
 }

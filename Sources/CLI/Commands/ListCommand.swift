@@ -13,7 +13,14 @@ struct ListCommand: ParsableCommand {
     @Option(name: .customLong("label"), help: "Only versions with this key=value label (repeatable).") var labels: [String] = []
     @Option(help: "Only versions of this model.", completion: Completions.modelNames) var model: String?
     @Flag(help: "Only the latest version of each model.") var latest = false
+    @Option(help: "Print at most N versions (a page; by model name, then number).") var limit: Int?
+    @Option(help: "Skip the first N versions (with --limit, the page after N).") var offset = 0
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if offset < 0 { throw ValidationError("--offset must be 0 or more") }
+    }
 
     func run() throws {
         var filter = VersionFilter()
@@ -23,6 +30,8 @@ struct ListCommand: ParsableCommand {
         filter.labels = try Labels.parse(labels)
         filter.model = model
         filter.latestOnly = latest
+        filter.limit = limit
+        filter.offset = offset
         let versions = try options.open().list(filter)
         if output.json { print(Output.json(versions)); return }
         if output.quiet { return VersionTable.printNames(versions) }

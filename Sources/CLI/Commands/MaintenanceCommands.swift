@@ -92,19 +92,34 @@ struct RemoveCommand: ParsableCommand {
     }
 }
 
-/// `registry gc`: drops chunks no version refers to any more.
+/// `registry gc`: drops chunks no version refers to any more, and hands their pages back.
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "gc", abstract: "Free the bytes no version refers to.")
 
     @OptionGroup var options: RegistryOptions
+    @Flag(help: "Report what gc would remove, changing nothing.") var dryRun = false
+    @Flag(help: "Leave the freed pages in the file for later pushes instead of handing them back to the file system.")
+    var keepFree = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try options.open().collectGarbage()
+        let report = try options.open().collectGarbage(dryRun: dryRun, keepFree: keepFree)
         if output.json { print(Output.json(report)); return }
         if output.quiet { return }
-        print("removed \(report.chunksRemoved) chunks and \(report.contentsRemoved) contents: \(Output.bytes(report.bytesFreed)) freed; "
-              + "registry file \(Output.bytes(report.fileBytesBefore)) -> \(Output.bytes(report.fileBytesAfter))")
+        print(Self.describe(report))
+    }
+
+    /// The report in words (`prune` prints it too).
+    static func describe(_ report: GCReport) -> String {
+        let removed = "\(report.chunksRemoved) chunks and \(report.contentsRemoved) contents"
+        if report.dryRun { return "gc would remove \(removed): \(Output.bytes(report.bytesFreed)) (dry run, nothing changed)" }
+        var text = "removed \(removed): \(Output.bytes(report.bytesFreed)) freed, \(Output.bytes(report.bytesReturned)) handed back "
+            + "to the file system (registry file \(Output.bytes(report.fileBytesBefore)) -> \(Output.bytes(report.fileBytesAfter)))"
+        if report.bytesReusable > 0 { text += "; \(Output.bytes(report.bytesReusable)) free in the file for later pushes" }
+        if !report.incrementalVacuum && report.bytesReusable > 0 {
+            text += "\nthis registry predates incremental vacuum: `registry compact` once hands its free space back and converts it"
+        }
+        return text
     }
 }
 

@@ -94,13 +94,30 @@ extension ModelRegistry {
         }
     }
 
-    /// Drops contents no version refers to and chunks no content refers to, then returns the
-    /// freed pages to the file system.
-    public func collectGarbage() throws -> GCReport {
+    /// Deletes what no version uses any more: the contents nothing refers to, then the chunks
+    /// no content lists (nor uses as a delta base), in short transactions that readers and
+    /// writers interleave with, costing what it frees. Then hands the freed pages back to the
+    /// file system a step at a time, on a registry with incremental vacuum; `keepFree` (and an
+    /// older registry, until `compact`) leaves them in the file, where later pushes reuse them.
+    /// `dryRun` changes nothing and reports what would be removed.
+    public func collectGarbage(dryRun: Bool = false, keepFree: Bool = false) throws -> GCReport {
         let before = store.fileBytes
-        let collected = try store.write { try $0.deleteUnreferenced() }
-        try store.shrink()
-        return GCReport(contentsRemoved: collected.contents, chunksRemoved: collected.chunks, bytesFreed: collected.bytes,
-                        fileBytesBefore: before, fileBytesAfter: store.fileBytes)
+        let collected = dryRun ? try store.unreferencedGarbage() : try store.deleteUnreferenced()
+        if !dryRun && !keepFree { try store.returnFreePages() }
+        let usage = try store.read { try $0.pageUsage() }
+        let after = store.fileBytes
+        return GCReport(dryRun: dryRun, contentsRemoved: collected.contents, chunksRemoved: collected.chunks, bytesFreed: collected.bytes,
+                        bytesReturned: max(0, before - after), bytesReusable: usage.freeBytes,
+                        fileBytesBefore: before, fileBytesAfter: after, incrementalVacuum: usage.incremental)
+    }
+
+    /// Rewrites the registry file at its smallest (see `RegistryDatabase.compact`): checks free
+    /// space first, streams through the disk, and is safe to interrupt. Other writers wait
+    /// while it runs; this registry object stays usable afterwards.
+    public func compact(progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> CompactReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let done = try store.compact(progress: progress)
+        return CompactReport(fileBytesBefore: done.bytesBefore, fileBytesAfter: done.bytesAfter,
+                             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 }

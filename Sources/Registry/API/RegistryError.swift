@@ -27,6 +27,8 @@ public enum RegistryError: CodedError, Equatable {
     case labelNotFound(version: String, key: String)
     /// `diff REF` alone on the first version of a model.
     case noPreviousVersion(version: String)
+    /// `prune` was given a rule it cannot apply.
+    case invalidPruneRule(String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,8 @@ public enum RegistryError: CodedError, Equatable {
             return "\(version) has no label '\(key)'; `registry show \(version)` lists its labels"
         case let .noPreviousVersion(version):
             return "\(version) is the first version of its model, so there is nothing before it; name two versions: registry diff A B"
+        case let .invalidPruneRule(detail):
+            return "prune: \(detail)"
         }
     }
 
@@ -72,12 +76,13 @@ public enum RegistryError: CodedError, Equatable {
         case .duplicateLabel: "duplicate_label"
         case .labelNotFound: "label_not_found"
         case .noPreviousVersion: "no_previous_version"
+        case .invalidPruneRule: "invalid_prune_rule"
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .notACheckpoint, .oneCheckpointOptions, .retentionOfSavedModel, .kindMismatch, .notATrainingRun, .versionHasAliases, .modelHasAliases, .reservedAlias, .duplicateLabel: .usage
+        case .notACheckpoint, .invalidPruneRule, .oneCheckpointOptions, .retentionOfSavedModel, .kindMismatch, .notATrainingRun, .versionHasAliases, .modelHasAliases, .reservedAlias, .duplicateLabel: .usage
         case .labelNotFound, .noPreviousVersion: .notFound
         }
     }

@@ -186,13 +186,28 @@ public struct Differences: Codable, Sendable, Equatable {
     }
 }
 
-/// `registry gc`: what was dropped.
+/// `registry gc`: what was dropped (with `dryRun`, what would be), and where the space went.
 public struct GCReport: Codable, Sendable {
+    public var dryRun: Bool
     public var contentsRemoved: Int
     public var chunksRemoved: Int
+    /// Stored bytes of the chunks removed.
     public var bytesFreed: Int64
+    /// By how much the file shrank: free pages handed back to the file system.
+    public var bytesReturned: Int64
+    /// Free pages left in the file, which later pushes fill before the file grows.
+    public var bytesReusable: Int64
     public var fileBytesBefore: Int64
     public var fileBytesAfter: Int64
+    /// Whether this registry hands free pages back (created or compacted since migration 0009).
+    public var incrementalVacuum: Bool
+}
+
+/// `registry compact`: the file before and after its rewrite.
+public struct CompactReport: Codable, Sendable {
+    public var fileBytesBefore: Int64
+    public var fileBytesAfter: Int64
+    public var seconds: Double
 }
 
 /// `registry verify`: what was checked and every problem found.

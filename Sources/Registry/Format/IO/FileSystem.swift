@@ -121,6 +121,23 @@ public enum FileSystem {
         try? SystemCall.stat(path).size
     }
 
+    /// Makes a file's bytes durable (a file another library wrote, such as SQLite's copy).
+    public static func syncFile(_ path: String) throws(FormatError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(file: path, operation: "open", reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(file: path, operation: "fsync", reason: String(cString: strerror(errno))) }
+    }
+
+    /// Bytes an unprivileged process may still write on the file system holding `folder`.
+    public static func availableBytes(in folder: String) throws(FormatError) -> Int64 {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else {
+            throw .io(file: folder, operation: "statvfs", reason: String(cString: strerror(errno)))
+        }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     /// This machine's name, part of staging names so that only its own leftovers are judged.
     public static let host: String = {
         let name = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }

@@ -52,9 +52,13 @@ extension ContentWriter {
             throw StoreError.damaged(what: "chunk \(hash.short)", detail: "its bytes hash to \(actual.short)")
         }
         if let id = try storedChunkID(hash) { return id }
-        return try raw.withUnsafeBytes { raw in
+        let id = try raw.withUnsafeBytes { raw in
             try insertChunk(hash: hash, raw: raw, encoded: ChunkEncoder.encode(raw, planeWidth: planeWidth, base: nil), base: nil)
         }
+        // No content lists it yet: noted for gc (migration 0009), which drops it should the
+        // transfer that fetched it be abandoned, and forgets the note once a content lists it.
+        try db.execute(sql: "INSERT OR IGNORE INTO gc_chunks (id) VALUES (?)", arguments: [id])
+        return id
     }
 
     /// Records a content made of chunks that are all stored already; returns its id (an

@@ -8,7 +8,10 @@ import GRDB
 /// come back as `StoreError`s in words.
 package final class RegistryDatabase {
     package let path: String
-    let queue: DatabaseQueue
+    /// The connection; `compact` opens it again on the file it put in place.
+    private(set) var queue: DatabaseQueue
+    let readOnly: Bool
+    let busyTimeout: TimeInterval
     /// Whether this opening created the file (a new, empty registry).
     package let created: Bool
 
@@ -22,6 +25,8 @@ package final class RegistryDatabase {
         if path.hasSuffix("/") {
             throw StoreError.unsafePath(path: path, reason: "a path ending in '/' names a folder; point --registry at a file, e.g. \(path)registry.db")
         }
+        self.readOnly = readOnly
+        self.busyTimeout = busyTimeout
         var info = stat()
         let exists = lstat(path, &info) == 0
         if exists, info.st_mode & S_IFMT == S_IFLNK {
@@ -73,9 +78,14 @@ package final class RegistryDatabase {
         }
     }
 
-    /// Outside any transaction: for the statements SQLite refuses inside one (VACUUM).
-    func withoutTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try queue.writeWithoutTransaction(body) } catch { throw StoreError.translating(error, path: path) }
+    /// Opens the connection again, on whatever file is at `path` now.
+    func reopen() throws {
+        try queue.close()
+        do {
+            queue = try DatabaseOpener.open(path: path, readOnly: readOnly, busyTimeout: busyTimeout)
+        } catch {
+            throw StoreError.translating(error, path: path)
+        }
     }
 
     /// Size of the database file plus its journals.

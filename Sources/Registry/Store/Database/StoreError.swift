@@ -1,4 +1,5 @@
 import RegistryFormat
+import Foundation
 
 /// Why the registry's database refused an operation, or found its own bytes damaged; each
 /// message says what to do.
@@ -23,6 +24,10 @@ public enum StoreError: CodedError, Equatable {
     case diskFull(path: String)
     /// A verb that does not create the registry found no file at its path.
     case noRegistry(path: String)
+    /// `compact` needs room for a copy of the registry beside it, and the disk lacks it.
+    case insufficientSpace(path: String, needed: Int64, available: Int64)
+    /// The file was replaced (by `compact`) while this process had it open.
+    case replaced(path: String)
 
     public var description: String {
         switch self {
@@ -47,7 +52,19 @@ public enum StoreError: CodedError, Equatable {
             return "\(path): the disk is full; nothing was changed. Free space (`registry gc` may help) and try again"
         case let .noRegistry(path):
             return "no registry at \(path); `registry push` creates one"
+        case let .insufficientSpace(path, needed, available):
+            return "\(path): compact writes a compacted copy beside the registry and needs \(Self.size(needed)) free there, "
+                + "but \(Self.size(available)) is available; nothing was changed. Free space first "
+                + "(`registry gc` hands back what it frees without a copy)"
+        case let .replaced(path):
+            return "\(path): the registry file was replaced (by `registry compact`) while this command had it open; "
+                + "nothing was changed. Run the command again"
         }
+    }
+
+    /// Bytes in MiB or GiB, for the messages above.
+    private static func size(_ bytes: Int64) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / Double(1 << 30)) : String(format: "%.1f MiB", Double(bytes) / Double(1 << 20))
     }
 }
 
@@ -65,6 +82,8 @@ extension StoreError {
         case .locked: "registry_locked"
         case .diskFull: "disk_full"
         case .noRegistry: "no_registry"
+        case .insufficientSpace: "insufficient_space"
+        case .replaced: "registry_replaced"
         }
     }
 
@@ -73,8 +92,8 @@ extension StoreError {
         case .newerSchema: .unsupported
         case .damaged: .damaged
         case .unsafePath, .unusable, .notARegistry: .invalidInput
-        case .readOnly, .diskFull: .environment
-        case .locked: .unavailable
+        case .readOnly, .diskFull, .insufficientSpace: .environment
+        case .locked, .replaced: .unavailable
         case .noRegistry: .notFound
         }
     }
@@ -89,6 +108,7 @@ extension StoreError {
     static func translating(_ error: Error, path: String) -> Error {
         guard let error = error as? DatabaseError else { return error }
         switch error.resultCode {
+        case .SQLITE_READONLY where error.extendedResultCode == .SQLITE_READONLY_DBMOVED: return StoreError.replaced(path: path)
         case .SQLITE_READONLY, .SQLITE_PERM: return StoreError.readOnly(path: path)
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)
         case .SQLITE_FULL: return StoreError.diskFull(path: path)

@@ -13,6 +13,11 @@ extension StoreSession {
         try db.execute(sql: "DELETE FROM aliases WHERE alias = ? AND model_id = ?", arguments: [alias, modelID])
     }
 
+    /// The ids of a model's versions that have an alias.
+    package func aliasedVersionIDs(modelID: Int64) throws -> Set<Int64> {
+        try Set(Int64.fetchAll(db, sql: "SELECT version_id FROM aliases WHERE model_id = ?", arguments: [modelID]))
+    }
+
     /// The aliases pointing at a version, sorted.
     package func aliases(versionID: Int64) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias", arguments: [versionID])

@@ -33,7 +33,8 @@ extension StoreSession {
         if filter.latestOnly {
             conditions.append("versions.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.model_id = versions.model_id)")
         }
-        return try summaries(where: conditions.joined(separator: " AND "), arguments: StatementArguments(arguments))
+        let page = filter.limit != nil || filter.offset > 0 ? (limit: filter.limit ?? -1, offset: max(0, filter.offset)) : nil
+        return try summaries(where: conditions.joined(separator: " AND "), arguments: StatementArguments(arguments), page: page)
     }
 
     /// The summary of one version.
@@ -43,10 +44,11 @@ extension StoreSession {
 
     /// The summaries of the versions satisfying `condition` (SQL over `versions` and `models`;
     /// empty for all), by model name then number, in five statements at most whatever their
-    /// number (`VersionListing`).
-    func summaries(where condition: String, arguments: StatementArguments) throws -> [VersionSummary] {
+    /// number (`VersionListing`); with `page`, only those `limit` rows after `offset`.
+    func summaries(where condition: String, arguments: StatementArguments,
+                   page: (limit: Int, offset: Int)? = nil) throws -> [VersionSummary] {
         var listing = VersionListing(db: db)
-        try listing.fetchVersions(where: condition, arguments: arguments)
+        try listing.fetchVersions(where: condition, arguments: arguments, page: page)
         if listing.summaries.isEmpty { return [] }
         listing.sortByModelThenNumber()
         let index = VersionIndex(ids: listing.ids)

@@ -22,15 +22,24 @@ struct VersionListing {
     }
 
     /// The version rows, unordered: SQLite would sort the whole rows; `sortByModelThenNumber`
-    /// orders them on two integers.
-    mutating func fetchVersions(where condition: String, arguments: StatementArguments) throws {
+    /// orders them on two integers. A page is read in order instead, models by name and each
+    /// one's versions by number through their indexes, and stops after its last row.
+    mutating func fetchVersions(where condition: String, arguments: StatementArguments, page: (limit: Int, offset: Int)? = nil) throws {
         let decoder = JSONDecoder()
         var metricsByText: [String: [String: Double]] = [:]
+        var arguments = arguments
+        var source = "versions JOIN models ON models.id = versions.model_id"
+        var order = ""
+        if let page {
+            source = "models CROSS JOIN versions ON versions.model_id = models.id"
+            order = " ORDER BY models.name, versions.number LIMIT ? OFFSET ?"
+            arguments += [page.limit, page.offset]
+        }
         let versions = try Row.fetchCursor(db, sql: """
             SELECT versions.id, versions.model_id, versions.number, versions.created_at, versions.kind, versions.source,
                    versions.parent_id, versions.run, versions.global_step, versions.metrics_json,
                    versions.tensor_count, versions.tensor_bytes, models.name
-            FROM versions JOIN models ON models.id = versions.model_id \(condition.isEmpty ? "" : "WHERE " + condition)
+            FROM \(source) \(condition.isEmpty ? "" : "WHERE " + condition)\(order)
             """, arguments: arguments)
         while let row = try versions.next() {
             let modelID: Int64 = row[1]

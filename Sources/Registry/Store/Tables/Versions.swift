@@ -42,6 +42,11 @@ extension StoreSession {
         return try VersionRecord.filter(ids.contains(Column("id"))).order(Column("model_id"), Column("number")).fetchAll(db)
     }
 
+    /// The versions of a model, oldest (lowest number) first.
+    package func versions(modelID: Int64) throws -> [VersionRecord] {
+        try VersionRecord.fetchAll(db, sql: "SELECT * FROM versions WHERE model_id = ? ORDER BY number", arguments: [modelID])
+    }
+
     /// The checkpoints of a run that carry a bundle, oldest first, up to version `last`.
     package func checkpoints(modelID: Int64, upTo last: Int64 = .max) throws -> [VersionRecord] {
         try VersionRecord.fetchAll(db, sql: """

@@ -12,5 +12,9 @@ public struct VersionFilter: Sendable {
     public var labels: [String: String] = [:]
     /// Only the newest version of each model.
     public var latestOnly = false
+    /// A page of the listing (model name, then number): at most `limit` versions, after the
+    /// first `offset`; nil lists every one.
+    public var limit: Int?
+    public var offset = 0
     public init() {}
 }
