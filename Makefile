@@ -31,13 +31,20 @@ deps:
 			$$SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true;; esac; \
 	fi
 
-## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests.
-venv: $(VENV)/.ready
+## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests, and
+## tensorflow-serving-api for its ModelServerConfig protos (the serving tests parse the
+## config `serving sync` writes with them). That package requires `tensorflow`, which would
+## install a second TensorFlow over tensorflow-cpu; only its generated protos are used, and
+## they need nothing tensorflow-cpu does not bring, so it is installed without dependencies.
+venv: $(VENV)/.ready $(VENV)/.serving-api
 $(VENV)/.ready:
 	@python3 -m venv --help >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check tensorflow-cpu==$(TF_VERSION)
+	@touch $@
+$(VENV)/.serving-api: $(VENV)/.ready
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps tensorflow-serving-api==$(TF_VERSION)
 	@touch $@
 
 build: deps
