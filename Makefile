@@ -66,7 +66,7 @@ test: deps venv
 ## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
 soak: deps venv
 	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
-		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
+		$(SWIFT) test --filter 'CrashSafetyTests|ServingCrashTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
 ## bench: one run, one report (release build, ~10 minutes): micro-benchmarks, hashes and the
 ## training epoch (registry-bench), then push/pull against TensorFlow's save/load and cp + sync,

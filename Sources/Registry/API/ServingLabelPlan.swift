@@ -19,6 +19,12 @@ struct ServingLabelPlan: Equatable {
     /// Labels that have yet to move: label -> the version it moves to once settled.
     var pending: [String: Int64]
 
+    init(versions: [Int64], labels: [String: Int64], pending: [String: Int64]) {
+        self.versions = versions
+        self.labels = labels
+        self.pending = pending
+    }
+
     /// - Parameters:
     ///   - selected: the versions the sync publishes.
     ///   - desired: the labels the aliases ask for (each on a selected version).

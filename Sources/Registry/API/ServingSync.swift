@@ -91,7 +91,8 @@ extension ModelRegistry {
             let digest = try session.contentDigest(of: version)
             let name = ServingVersionName.folder(version.number)
             let there = entries.first { $0.name == name }
-            if let there, there.isPublished(model: model), there.marker?.digest == digest, there.marker!.matches(folder.path + "/" + name) {
+            if let there, let marker = there.marker, there.isPublished(model: model), marker.digest == digest,
+               marker.matches(folder.path + "/" + name) {
                 present.insert(version.number)
                 report.unchanged.append(version.number)
             } else {
