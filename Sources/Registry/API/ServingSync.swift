@@ -43,6 +43,7 @@ extension ModelRegistry {
                 onPass(report)
             } catch {
                 failed = true
+                report.config?.settlesAt = nil  // retried at the next tick, not at once
                 onError(error)
             }
         }
