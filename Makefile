@@ -35,8 +35,12 @@ deps:
 
 ## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests, plus the Python
 ## package (python/, editable), pytest, and tensorboard (TF 2.21 no longer brings it, and
-## tf.summary.scalar needs it; the event-file tests write with it).
-venv: $(VENV)/.ready $(VENV)/.ready-python
+## tf.summary.scalar needs it; the event-file tests write with it), and tensorflow-serving-api
+## for its ModelServerConfig protos (the serving tests parse the config `serving sync` writes
+## with them). That package requires `tensorflow`, which would install a second TensorFlow over
+## tensorflow-cpu; only its generated protos are used, and they need nothing tensorflow-cpu does
+## not bring, so it is installed without dependencies.
+venv: $(VENV)/.ready $(VENV)/.ready-python $(VENV)/.serving-api
 $(VENV)/.ready:
 	@python3 -m venv --help >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
@@ -46,6 +50,9 @@ $(VENV)/.ready:
 $(VENV)/.ready-python: $(VENV)/.ready python/pyproject.toml
 	$(VENV)/bin/pip install -q --disable-pip-version-check pytest tensorboard==$(TF_VERSION)
 	$(VENV)/bin/pip install -q --disable-pip-version-check --no-build-isolation -e python
+	@touch $@
+$(VENV)/.serving-api: $(VENV)/.ready
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps tensorflow-serving-api==$(TF_VERSION)
 	@touch $@
 
 build: deps
@@ -96,7 +103,7 @@ test: deps venv
 ## swaps during pushes, 65,536 shards).
 soak: deps venv
 	REGISTRY_SOAK=1 REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
-		$(SWIFT) test --filter 'CrashSafetyTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests|FolderSwapTests|CLISecurityTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
+		$(SWIFT) test --filter 'CrashSafetyTests|ServingCrashTests|ConcurrencyTests|FuzzTests|BitRotTests|MutationTests|FolderSwapTests|CLISecurityTests' 2>&1 | tee .build-soak.log; exit $${PIPESTATUS[0]}
 
 ## bench: one run, one report (release build, ~40 minutes): micro-benchmarks, hashes and the
 ## training epoch (registry-bench), then push/pull against TensorFlow's save/load and cp + sync,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/Registry/Format/Generated/*.pb.swift from Sources/Registry/Format/Proto/*.proto.
+# Regenerates Sources/Registry/Format/Generated/**/*.pb.swift from Sources/Registry/Format/Proto/**/*.proto
+# (TensorFlow's at the top, TensorFlow Serving's under tensorflow_serving/config/, as their imports name them).
 # Run from the repository root. Builds protoc-gen-swift (swift-protobuf 1.39.0, the version the
 # package depends on) into /tmp/swift-protobuf if it is not there yet. Needs protoc on PATH.
 set -euo pipefail
@@ -28,10 +29,10 @@ if [[ ! -x "$PGS" ]]; then
 fi
 
 mkdir -p "$OUT_DIR"
-rm -f "$OUT_DIR"/*.pb.swift
+find "$OUT_DIR" -name '*.pb.swift' -delete
 
-shopt -s nullglob
-protos=("$PROTO_DIR"/*.proto)
+protos=()
+while IFS= read -r proto; do protos+=("$proto"); done < <(cd "$PROTO_DIR" && find . -name '*.proto' | sed 's|^\./||' | sort)
 if (( ${#protos[@]} == 0 )); then
   echo "no .proto files in $PROTO_DIR" >&2
   exit 1
@@ -42,7 +43,7 @@ protoc \
   --swift_out="$OUT_DIR" \
   --swift_opt=Visibility=Public \
   --proto_path="$PROTO_DIR" \
-  "${protos[@]##*/}"
+  "${protos[@]}"
 
 echo "generated:"
-ls -1 "$OUT_DIR"/*.pb.swift
+find "$OUT_DIR" -name '*.pb.swift' | sort

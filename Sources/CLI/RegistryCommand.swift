@@ -14,7 +14,8 @@ struct RegistryCommand: ParsableCommand {
         version: "registry \(release) (commit \(BuildInfo.commit))",
         subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
                       DiffCommand.self, AliasCommand.self, LabelCommand.self, RemoveCommand.self, PruneCommand.self, GCCommand.self,
-                      CompactCommand.self, VerifyCommand.self, TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self])
+                      CompactCommand.self, VerifyCommand.self, TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self,
+                      ServingCommand.self])
 
     static func main() {
         MallocTuning.apply()

@@ -29,6 +29,10 @@ public enum RegistryError: CodedError, Equatable {
     case noPreviousVersion(version: String)
     /// `prune` was given a rule it cannot apply.
     case invalidPruneRule(String)
+    /// A version to publish for TensorFlow Serving has no `{serve}` meta graph to load.
+    case notServable(version: String, tagSets: [TagSet])
+    /// A serving base path holds version folders the registry did not write for the model.
+    case foreignVersionFolders(base: String, names: [String])
 
     public var description: String {
         switch self {
@@ -60,6 +64,14 @@ public enum RegistryError: CodedError, Equatable {
             return "\(version) is the first version of its model, so there is nothing before it; name two versions: registry diff A B"
         case let .invalidPruneRule(detail):
             return "prune: \(detail)"
+        case let .notServable(version, tagSets):
+            let has = tagSets.isEmpty ? "no meta graph" : tagSets.map { "{\($0)}" }.joined(separator: " ")
+            return "\(version) has no {serve} meta graph for TensorFlow Serving to load (it has \(has)); "
+                + "leave it out (--alias, --version, --latest) or push a SavedModel exported for serving"
+        case let .foreignVersionFolders(base, names):
+            let shown = names.prefix(8).joined(separator: ", ") + (names.count > 8 ? ", …" : "")
+            return "\(base) holds version folders the registry did not write for this model (\(shown)); TensorFlow Serving "
+                + "would serve them too: move them away, or pass --force to replace or remove them"
         }
     }
 
@@ -77,13 +89,16 @@ public enum RegistryError: CodedError, Equatable {
         case .labelNotFound: "label_not_found"
         case .noPreviousVersion: "no_previous_version"
         case .invalidPruneRule: "invalid_prune_rule"
+        case .notServable: "not_servable"
+        case .foreignVersionFolders: "foreign_version_folders"
         }
     }
 
     public var category: ErrorCategory {
         switch self {
-        case .notACheckpoint, .invalidPruneRule, .oneCheckpointOptions, .retentionOfSavedModel, .kindMismatch, .notATrainingRun, .versionHasAliases, .modelHasAliases, .reservedAlias, .duplicateLabel: .usage
+        case .notACheckpoint, .notServable, .invalidPruneRule, .oneCheckpointOptions, .retentionOfSavedModel, .kindMismatch, .notATrainingRun, .versionHasAliases, .modelHasAliases, .reservedAlias, .duplicateLabel: .usage
         case .labelNotFound, .noPreviousVersion: .notFound
+        case .foreignVersionFolders: .alreadyExists
         }
     }
 }

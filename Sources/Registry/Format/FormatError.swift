@@ -15,6 +15,8 @@ public enum FormatError: CodedError, Equatable {
     case io(file: String, operation: String, reason: String)
     /// A name that would escape its folder or is otherwise unsafe to use as a path.
     case unsafePath(file: String, detail: String)
+    /// Protobuf text that does not parse as the message it should hold, with the line where it goes wrong.
+    case invalidText(file: String, line: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum FormatError: CodedError, Equatable {
             return "\(file): cannot \(operation): \(reason)"
         case let .unsafePath(file, detail):
             return "\(file): refused: \(detail)"
+        case let .invalidText(file, line, detail):
+            return "\(file):\(line): \(detail); correct line \(line) and try again"
         }
     }
 
@@ -45,6 +49,7 @@ public enum FormatError: CodedError, Equatable {
         case .missing: "file_missing"
         case .io: "io_failed"
         case .unsafePath: "unsafe_path"
+        case .invalidText: "text_format_invalid"
         }
     }
 
@@ -54,7 +59,7 @@ public enum FormatError: CodedError, Equatable {
         case .unsupported: .unsupported
         case .missing: .notFound
         case .io: .environment
-        case .unsafePath: .invalidInput
+        case .unsafePath, .invalidText: .invalidInput
         }
     }
 
@@ -66,7 +71,8 @@ public enum FormatError: CodedError, Equatable {
             return "\(entry.map { "'\(SafeText.name($0))': " } ?? "")crc32c mismatch (recorded \(Self.hex(expected)), computed \(Self.hex(actual)))"
         case let .corrupt(_, entry, detail):
             return "\(entry.map { "'\(SafeText.name($0))': " } ?? "")\(detail)"
-        case let .truncated(_, detail), let .unsupported(_, detail), let .missing(_, detail), let .unsafePath(_, detail):
+        case let .truncated(_, detail), let .unsupported(_, detail), let .missing(_, detail), let .unsafePath(_, detail),
+             let .invalidText(_, _, detail):
             return detail
         case let .io(_, operation, reason):
             return "cannot \(operation): \(reason)"

@@ -3,9 +3,9 @@ import RegistryFormat
 
 /// Writes a folder so that no reader ever sees half of it: everything goes into a hidden
 /// sibling, is fsynced, and is renamed into place only when complete. With `force`, an old
-/// folder is moved aside first and removed once the new one is in place. Missing folders above
-/// the target are created (TF Serving's `BASE/MODEL/N` layout), and removed again if the write
-/// fails.
+/// folder is exchanged for the new one in one step (where the system cannot, moved aside
+/// first) and removed once the new one is in place. Missing folders above the target are created
+/// (TF Serving's `BASE/MODEL/N` layout), and removed again if the write fails.
 package enum StagedFolder {
     package static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
         let (location, staging, created) = try stage(target, force: force)
@@ -59,6 +59,12 @@ package enum StagedFolder {
         var aside: String?
         if FileSystem.exists(target) {
             guard force else { throw InterchangeError.targetExists(path: target) }
+            // One step where the system allows it: the target is never absent, even to a reader
+            // polling the parent (TensorFlow Serving) or after a kill.
+            if FileSystem.exchange(staging, target) {
+                try? FileManager.default.removeItem(atPath: staging)
+                return
+            }
             let old = staging + ".old"
             try FileSystem.rename(target, to: old, operation: "move aside", file: target)
             aside = old

@@ -42,7 +42,7 @@ struct CLI {
 
     func cleanup() { tmp.cleanup() }
 
-    /// `registry VERB --registry DB ARGS…` (`inspect` takes no registry).
+    /// `registry VERB --registry DB ARGS…` (`inspect` takes no registry; `serving sync --registry DB …`).
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessResult { try run(arguments) }
 
@@ -53,7 +53,10 @@ struct CLI {
             throw TestFailure("the registry binary was not found beside the test bundle; set REGISTRY_BINARY")
         }
         var full = arguments
-        if let verb = arguments.first, verb != "inspect" { full.insert(contentsOf: ["--registry", database], at: 1) }
+        if let verb = arguments.first, verb != "inspect" {
+            // `serving sync`: the options follow the subcommand.
+            full.insert(contentsOf: ["--registry", database], at: min(verb == "serving" ? 2 : 1, full.count))
+        }
         return try runProcess(binary, full, environment: RegistryBinary.environment.merging(environment) { $1 })
     }
 

@@ -192,10 +192,22 @@ final class KillableChild {
     var stderr: String {
         String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("stderr"))) ?? Data(), as: UTF8.self)
     }
+
+    var stdout: String {
+        String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("stdout"))) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sends `signal` (SIGTERM, SIGINT) if the child still runs.
+    func send(_ signal: Int32) {
+        if process.isRunning { sendSignal(signal, to: process.processIdentifier) }
+    }
 }
 
 /// SIGKILL to `pid` (a free function, so that `kill` is the system call, not the method).
 private func sigkill(_ pid: Int32) { _ = kill(pid, SIGKILL) }
+
+/// `signal` to `pid` (a free function, as `sigkill`).
+private func sendSignal(_ signal: Int32, to pid: Int32) { _ = kill(pid, signal) }
 
 /// The arguments `CLI.run` would pass: the verb, `--registry DB`, the rest.
 func registryArguments(_ database: String, _ verb: String, _ rest: [String]) -> [String] {

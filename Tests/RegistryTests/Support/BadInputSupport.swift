@@ -29,7 +29,7 @@ typealias CraftedEntry = (key: [UInt8], value: [UInt8])
 
 /// The kind of a `FormatError`, and the file and entry it names, for assertions.
 enum FormatErrorKind: String {
-    case truncated, corrupt, checksumMismatch, unsupported, missing, io, unsafePath
+    case truncated, corrupt, checksumMismatch, unsupported, missing, io, unsafePath, invalidText
 }
 
 extension FormatError {
@@ -42,6 +42,7 @@ extension FormatError {
         case .missing: return .missing
         case .io: return .io
         case .unsafePath: return .unsafePath
+        case .invalidText: return .invalidText
         }
     }
 

@@ -138,6 +138,18 @@ public enum FileSystem {
         return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
+    /// Swaps two paths in one step (Linux `renameat2` with `RENAME_EXCHANGE`, looked up at run
+    /// time since the Glibc module does not declare it), so that neither is ever absent.
+    /// False when the system or the file system cannot; the caller then falls back to renames.
+    public static func exchange(_ first: String, _ second: String) -> Bool {
+        guard let renameat2 = renameat2 else { return false }
+        return renameat2(AT_FDCWD, first, AT_FDCWD, second, 2 /* RENAME_EXCHANGE */) == 0
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private static let renameat2: RenameAt2? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2")
+        .map { unsafeBitCast($0, to: RenameAt2.self) }
+
     /// This machine's name, part of staging names so that only its own leftovers are judged.
     public static let host: String = {
         let name = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }

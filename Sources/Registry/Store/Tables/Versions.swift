@@ -36,6 +36,12 @@ extension StoreSession {
         try VersionRecord.fetchOne(db, sql: "SELECT * FROM versions WHERE model_id = ? ORDER BY number DESC LIMIT 1", arguments: [modelID])
     }
 
+    /// The `count` newest versions of a model, newest first.
+    package func latestVersions(modelID: Int64, count: Int) throws -> [VersionRecord] {
+        try VersionRecord.fetchAll(db, sql: "SELECT * FROM versions WHERE model_id = ? ORDER BY number DESC LIMIT ?",
+                                   arguments: [modelID, count])
+    }
+
     /// Every version, by model then number (all of them when `ids` is nil).
     package func versions(ids: [Int64]? = nil) throws -> [VersionRecord] {
         guard let ids else { return try VersionRecord.order(Column("model_id"), Column("number")).fetchAll(db) }
