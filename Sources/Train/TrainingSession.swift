@@ -6,6 +6,7 @@ import Registry
 /// run's retention rules, and resume from the latest checkpoint later. All storage goes
 /// through `ModelRegistry`; nothing here touches the file system.
 public final class TrainingSession {
+    /// Where a session's weights come from.
     public enum Start: Sendable {
         /// New weights from a seed.
         case fresh(seed: UInt32)
@@ -15,6 +16,7 @@ public final class TrainingSession {
         case from(VersionReference)
     }
 
+    /// The run's name, length, checkpoint cadence, retention, network and data.
     public struct Configuration: Sendable {
         public var run: String
         public var epochs = 200
@@ -28,6 +30,7 @@ public final class TrainingSession {
         public init(run: String) { self.run = run }
     }
 
+    /// Loss and accuracy after one epoch, at its last global step.
     public struct EpochReport: Sendable {
         public var epoch: Int
         public var step: Int64
@@ -35,6 +38,7 @@ public final class TrainingSession {
         public var accuracy: Double
     }
 
+    /// Why a session cannot start: the run exists, has nothing to resume, or its variables do not fit.
     public enum SessionError: Error, CustomStringConvertible {
         case runExists(String)
         case nothingToResume(String)

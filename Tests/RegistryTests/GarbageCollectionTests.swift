@@ -7,7 +7,7 @@ import TestSupport
 @testable import RegistryStore
 
 /// gc frees what no version uses and nothing else, its pages are handed back or reused, its
-/// dry run tells exactly what it will do, a registry from before migration 0009 is collected
+/// dry run tells exactly what it will do, a registry from before migration 0012 is collected
 /// and then converted by `compact`, which leaves everything pulling as before.
 @Suite struct GarbageCollectionTests {
     /// `megabytes` MiB of distinct random float32 as tensors of 1 MiB (plus a step counter).
@@ -107,7 +107,7 @@ import TestSupport
         }
     }
 
-    /// A registry from before migration 0009 (no notes, auto_vacuum = NONE, garbage and an
+    /// A registry from before migration 0012 (no notes, auto_vacuum = NONE, garbage and an
     /// unused chunk already in it): the migration notes the garbage, gc removes it and leaves
     /// the pages for pushes (saying how compact converts it), and compact converts it.
     @Test func anEarlierRegistryIsCollectedThenConvertedByCompact() throws {

@@ -4,6 +4,7 @@ import RegistryFormat
 /// What a SavedModel or checkpoint folder on disk holds (`registry inspect`), read without
 /// importing it; with `verify`, every tensor's crc32c is checked.
 public struct FolderReport: Codable, Sendable {
+    /// One meta graph of the folder: tags, signature and collection keys, its saver.
     public struct Graph: Codable, Sendable {
         public var tags: [String]
         public var signatures: [String]
@@ -11,6 +12,7 @@ public struct FolderReport: Codable, Sendable {
         public var saver: String?
     }
 
+    /// One tensor of a bundle as its index entry describes it.
     public struct Tensor: Codable, Sendable {
         public var key: String
         public var dtype: String
@@ -19,6 +21,7 @@ public struct FolderReport: Codable, Sendable {
         public var bytes: Int64
     }
 
+    /// One tensor bundle (a SavedModel's variables or one checkpoint) and whether its tensors were checked.
     public struct Bundle: Codable, Sendable {
         public var prefix: String
         public var step: Int64?

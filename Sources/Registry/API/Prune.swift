@@ -55,6 +55,7 @@ public enum PruneReason: String, Codable, Sendable {
 
 /// What `prune` deleted (with `dryRun`, would delete) and why the rest stays.
 public struct PruneReport: Codable, Sendable {
+    /// A version prune keeps, with every rule that keeps it.
     public struct Kept: Codable, Sendable, Equatable {
         public var version: Int64
         public var reasons: [PruneReason]

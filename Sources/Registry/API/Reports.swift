@@ -54,6 +54,7 @@ public struct SignatureTensorInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// One signature of a meta graph as `show` lists it: its key, method, inputs and outputs.
 public struct SignatureInfo: Codable, Sendable, Equatable {
     public var key: String
     public var method: String
@@ -67,18 +68,21 @@ public struct SignatureInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// One collection of a meta graph: its key, the kind of list it holds and how many items.
 public struct CollectionInfo: Codable, Sendable, Equatable {
     public var key: String
     public var kind: String
     public var size: Int64
 }
 
+/// One MetaGraphDef of a version: its tag set, signatures and collections.
 public struct MetaGraphInfo: Codable, Sendable, Equatable {
     public var tags: [String]
     public var signatures: [SignatureInfo]
     public var collections: [CollectionInfo]
 }
 
+/// One tensor of a version as `show` and `diff` list it: name, dtype, shape, size and shard.
 public struct TensorSummary: Codable, Sendable, Equatable {
     public var name: String
     public var dtype: String
@@ -87,6 +91,7 @@ public struct TensorSummary: Codable, Sendable, Equatable {
     public var shard: Int32
 }
 
+/// One file of a version other than the graph and the bundle (assets, fingerprint), by path.
 public struct FileSummary: Codable, Sendable, Equatable {
     public var path: String
     public var bytes: Int64
@@ -109,6 +114,7 @@ public struct VersionDetail: Codable, Sendable {
 /// earlier releases printed them); the meta graphs' tag sets, signatures and collections and
 /// the other files follow, each as a `Differences`.
 public struct VersionDiff: Codable, Sendable {
+    /// A tensor present on both sides whose dtype, shape or bytes differ.
     public struct Change: Codable, Sendable, Equatable {
         public var name: String
         public var before: String
@@ -150,11 +156,13 @@ struct DiffItem {
 
 /// Items of one kind added, removed and changed between two versions, by name.
 public struct Differences: Codable, Sendable, Equatable {
+    /// An item present on one side only, with what `diff` prints of it.
     public struct Item: Codable, Sendable, Equatable {
         public var name: String
         public var detail: String
     }
 
+    /// An item present on both sides whose detail differs.
     public struct Change: Codable, Sendable, Equatable {
         public var name: String
         public var before: String
@@ -199,7 +207,7 @@ public struct GCReport: Codable, Sendable {
     public var bytesReusable: Int64
     public var fileBytesBefore: Int64
     public var fileBytesAfter: Int64
-    /// Whether this registry hands free pages back (created or compacted since migration 0009).
+    /// Whether this registry hands free pages back (created or compacted since migration 0012).
     public var incrementalVacuum: Bool
 }
 
@@ -212,6 +220,7 @@ public struct CompactReport: Codable, Sendable {
 
 /// `registry verify`: what was checked and every problem found.
 public struct VerifyReport: Codable, Sendable {
+    /// One damaged item (a chunk, tensor or file) of one version, in words.
     public struct Problem: Codable, Sendable, Equatable {
         public var model: String
         public var version: Int64

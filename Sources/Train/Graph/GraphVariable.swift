@@ -4,6 +4,7 @@ import Registry
 /// One variable of the dense network as the graphs and the bundle see it: the bundle key
 /// (= the TF1 variable name), its dtype and shape.
 public struct GraphVariable: Hashable, Sendable {
+    /// What the variable is for, which decides how it is initialized and whether Adam updates it.
     public enum Role: Hashable, Sendable {
         /// A layer's kernel or bias (trainable, in both graphs).
         case weight

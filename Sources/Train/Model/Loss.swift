@@ -4,6 +4,7 @@ import Foundation
 /// defaults (weights 1, no label smoothing, reduction SUM_BY_NONZERO_WEIGHTS: the mean over
 /// the batch), and `tf.nn.in_top_k(logits, labels, 1)`.
 public enum SoftmaxCrossEntropy {
+    /// The loss, its gradient with respect to the logits and the batch's correct predictions.
     public struct Result: Sendable, Equatable {
         /// Mean cross-entropy over the batch.
         public var loss: Float

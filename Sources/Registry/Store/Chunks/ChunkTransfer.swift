@@ -55,7 +55,7 @@ extension ContentWriter {
         let id = try raw.withUnsafeBytes { raw in
             try insertChunk(hash: hash, raw: raw, encoded: ChunkEncoder.encode(raw, planeWidth: planeWidth, base: nil), base: nil)
         }
-        // No content lists it yet: noted for gc (migration 0009), which drops it should the
+        // No content lists it yet: noted for gc (migration 0012), which drops it should the
         // transfer that fetched it be abandoned, and forgets the note once a content lists it.
         try db.execute(sql: "INSERT OR IGNORE INTO gc_chunks (id) VALUES (?)", arguments: [id])
         return id

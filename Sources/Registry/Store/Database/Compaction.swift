@@ -25,7 +25,7 @@ extension RegistryDatabase {
     /// Holds the write lock throughout, so no write is lost with the old file: other writers
     /// wait (up to their busy timeout), readers keep reading. Killed at any moment, the
     /// registry is the old file or the new one, whole. Converts a registry made before
-    /// incremental vacuum (migration 0009). `progress` gets the bytes written and expected.
+    /// incremental vacuum (migration 0012). `progress` gets the bytes written and expected.
     package func compact(progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> Compaction {
         let folder = FileSystem.parentFolder(of: path)
         let prefix = Self.compactionPrefix(path)

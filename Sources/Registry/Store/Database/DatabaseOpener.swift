@@ -50,7 +50,7 @@ enum DatabaseOpener {
     /// is the safe setting for a rollback journal. A registry made by an older binary in WAL
     /// mode is switched over when no other process has it open, and keeps WAL otherwise.
     ///
-    /// For gc (migration 0009): `auto_vacuum = INCREMENTAL` on a new, empty file (on an existing
+    /// For gc (migration 0012): `auto_vacuum = INCREMENTAL` on a new, empty file (on an existing
     /// one the pragma takes the write lock, so that every open would wait for a running push;
     /// `compact` sets it on its own connection to convert an older file). Debian's SQLite is built with SECURE_DELETE, which zeroes every freed page: deleting
     /// 128 MiB of chunks took 2.6 s that way and 0.22 s with `secure_delete = FAST` (zeroes

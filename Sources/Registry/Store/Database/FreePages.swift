@@ -7,7 +7,7 @@ package struct PageUsage: Sendable, Equatable {
     package var pageSize: Int64
     package var pages: Int64
     package var freePages: Int64
-    /// `auto_vacuum = INCREMENTAL` (registries created since migration 0009, or compacted).
+    /// `auto_vacuum = INCREMENTAL` (registries created since migration 0012, or compacted).
     package var incremental: Bool
 
     package var freeBytes: Int64 { freePages * pageSize }

@@ -17,7 +17,7 @@ package struct CollectedGarbage: Sendable, Equatable {
     }
 }
 
-/// Which notes of migration 0009 a gc step works through: contents that may have lost their
+/// Which notes of migration 0012 a gc step works through: contents that may have lost their
 /// last reference (`gc_contents`), chunks that may have lost their last user (`gc_chunks`).
 package enum GarbageKind: Sendable {
     case contents, chunks
@@ -32,7 +32,7 @@ package enum GarbageKind: Sendable {
     var batch: Int { self == .contents ? 64 : 32 }
 }
 
-/// Unreferenced contents and chunks: what `gc` deletes. It looks only at what migration 0009's
+/// Unreferenced contents and chunks: what `gc` deletes. It looks only at what migration 0012's
 /// triggers noted (a row that referred to a content went, a content that listed a chunk went,
 /// a chunk stored as a delta from another went), so it costs what it frees, not what the
 /// registry holds; and it checks every note again in the transaction that deletes, so a push

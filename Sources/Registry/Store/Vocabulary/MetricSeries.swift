@@ -1,6 +1,7 @@
 /// One named metric of a run over global steps (`loss`, `validation/epoch_accuracy`), for
 /// `history --plot` and the metrics of the checkpoints pushed beside it.
 public struct MetricSeries: Codable, Sendable, Equatable {
+    /// One value of the metric at one global step.
     public struct Point: Codable, Sendable, Equatable {
         public var step: Int64
         public var value: Double
