@@ -11,10 +11,11 @@ struct CompactCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let bar = ProgressBar("compact")
+        let bar = ProgressBar("compact", show: output.progress)
         let report = try options.open().compact(progress: bar.callback)
         bar.finish()
         if output.json { print(Output.json(report)); return }
+        if output.quiet { return }
         print("compacted \(options.path): \(Output.bytes(report.fileBytesBefore)) -> \(Output.bytes(report.fileBytesAfter)) "
               + String(format: "in %.1f s", report.seconds))
     }

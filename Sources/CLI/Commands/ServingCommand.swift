@@ -44,7 +44,7 @@ struct ServingSyncCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds a new version stays in the config before a label moves to it, for TensorFlow Serving to load it first (0: at once).",
                                valueName: "seconds"))
     var labelDelay: Double = 60
-    @OptionGroup var format: JSONOption
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         if let latest, latest < 1 { throw ValidationError("--latest takes a count of at least 1") }
@@ -65,13 +65,14 @@ struct ServingSyncCommand: ParsableCommand {
         let registry = try options.open()
         if let watch { return try runWatch(registry, request, every: watch) }
         var signals: StopSignals?  // only while waiting for labels to move: until then SIGINT ends the process as usual
-        let bar = ProgressBar("sync")
+        let bar = ProgressBar("sync", show: format.progress)
         let report = try registry.syncServing(request, wait: { seconds in
             FileHandle.standardError.write(Data(Self.waitNote(seconds).utf8))
             if signals == nil { signals = StopSignals() }
             return signals!.wait(seconds)
         }, progress: bar.callback)
         bar.finish()
+        if format.quiet && !format.json { return }
         print(format.json ? Output.json(report) : Self.text(report))
     }
 

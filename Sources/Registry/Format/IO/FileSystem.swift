@@ -76,7 +76,8 @@ public enum FileSystem {
         do { try SystemCall.sync(folder) } catch { throw .io(file: path, operation: "fsync folder", error: error) }
     }
 
-    /// Makes a file's bytes durable, by name (a file another writer closed).
+    /// Makes a file's bytes durable, by name (a file another writer closed, or another
+    /// library wrote, such as SQLite's copy in `compact`).
     package static func syncFile(_ path: String) throws(FormatError) {
         let file: FileDescriptor
         do {
@@ -119,14 +120,6 @@ public enum FileSystem {
     /// The size of the file at `path` (followed), or nil when there is none.
     package static func size(of path: String) -> Int64? {
         try? SystemCall.stat(path).size
-    }
-
-    /// Makes a file's bytes durable (a file another library wrote, such as SQLite's copy).
-    public static func syncFile(_ path: String) throws(FormatError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(file: path, operation: "open", reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .io(file: path, operation: "fsync", reason: String(cString: strerror(errno))) }
     }
 
     /// Bytes an unprivileged process may still write on the file system holding `folder`.
