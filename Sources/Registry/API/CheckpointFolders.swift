@@ -1,6 +1,7 @@
 import Foundation
 import RegistryFormat
 import RegistryInterchange
+import RegistryRemote
 import RegistryStore
 
 extension ModelRegistry {
@@ -9,7 +10,8 @@ extension ModelRegistry {
     public func push(checkpointFolder path: String, run: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> [PushResult] {
         try VersionReference.validate(modelName: run)
-        let importer = CheckpointImporter(folder: try CheckpointFolder.open(path))
+        let importer = CheckpointImporter(folder: try CheckpointFolder.open(Self.absolute(path)))
+        let provenance = Provenance.current(folder: Self.absolute(path))
         let total = importer.totalBytes
         var done: Int64 = 0
         var versionOptions = options
@@ -21,11 +23,12 @@ extension ModelRegistry {
                 let created = try session.createVersion(new) { version, writer in
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
                     version.parentID = version.parentID ?? parent
+                    provenance.apply(to: &version)
                     let counts = try importer.run(checkpoint, version: &version, session: session, writer: writer)
                     parent = version.id
                     return counts
                 }
-                return PushResult(created)
+                return PushResult(created, digest: try Self.seal(created, session: session))
             }
         }
     }

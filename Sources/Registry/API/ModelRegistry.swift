@@ -1,6 +1,7 @@
 import Foundation
 import RegistryFormat
 import RegistryInterchange
+import RegistryRemote
 import RegistryStore
 
 /// The registry: one SQLite file holding every version of every model. The one door to it
@@ -49,14 +50,23 @@ public final class ModelRegistry {
         let importer = SavedModelImporter(model: try SavedModelDirectory.open(folder))
         let total = importer.totalBytes
         let new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
-        let created = try store.transaction { session in
-            try session.createVersion(new) { version, writer in
+        let provenance = Provenance.current(folder: Self.absolute(folder))
+        return try store.transaction { session in
+            let created = try session.createVersion(new) { version, writer in
                 var done: Int64 = 0
                 writer.progress = { bytes in done += bytes; progress?(done, total) }
+                provenance.apply(to: &version)
                 return try importer.run(version: &version, session: session, writer: writer)
             }
+            return PushResult(created, digest: try Self.seal(created, session: session))
         }
-        return PushResult(created)
+    }
+
+    /// Completes a version just made in `session`: its parent's name and digest as they are
+    /// now, then its own digest (`VersionDigest`); returns the digest.
+    static func seal(_ created: CreatedVersion, session: StoreSession) throws -> String {
+        try session.recordParentProvenance(versionID: created.id)
+        return try VersionDigest.record(versionID: created.id, session: session)
     }
 
     /// Writes a version out as a folder; without `tagSets` it is byte-identical to what was pushed.

@@ -9,13 +9,16 @@ public struct PushResult: Codable, Sendable {
     public var tensors: Int
     public var files: Int
     public var statistics: StoreStatistics
+    /// The version's digest: the manifest digest a push of it to an OCI registry produces.
+    public var digest: String
 
-    init(_ created: CreatedVersion) {
+    init(_ created: CreatedVersion, digest: String) {
         model = created.model
         version = created.number
         tensors = created.tensors
         files = created.files
         statistics = created.statistics
+        self.digest = digest
     }
 }
 
@@ -69,9 +72,28 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var bytes: Int64
 }
 
+/// Where a version comes from: who made it, with what, from which folder and commit, from
+/// which parent; for a pulled version, its name where it was made and the remote.
+public struct ProvenanceInfo: Codable, Sendable, Equatable {
+    public var digest: String
+    /// `user@host`.
+    public var author: String?
+    public var tool: String?
+    public var source: String?
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    /// The parent as `NAME:N` where the version was made, and its digest.
+    public var parent: String?
+    public var parentDigest: String?
+    /// A pulled version's `NAME:N` where it was made, and the remote it was pulled from.
+    public var origin: String?
+    public var remote: String?
+}
+
 /// Everything `registry show` tells about a version.
 public struct VersionDetail: Codable, Sendable {
     public var summary: VersionSummary
+    public var provenance: ProvenanceInfo
     public var metaGraphs: [MetaGraphInfo]
     public var tensors: [TensorSummary]
     public var files: [FileSummary]

@@ -24,7 +24,6 @@ public typealias MetricPoint = RegistryStore.MetricPoint
 public typealias RemotePushResult = RegistryRemote.RemotePushResult
 public typealias RemotePullResult = RegistryRemote.RemotePullResult
 public typealias RemoteTag = RegistryRemote.RemoteTag
-public typealias RemoteListing = RegistryRemote.RemoteListing
 
 // Errors: every one is a `CodedError` with a stable `code` and a `category`.
 public typealias CodedError = RegistryFormat.CodedError

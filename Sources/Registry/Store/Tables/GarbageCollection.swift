@@ -13,8 +13,10 @@ extension StoreSession {
     /// Drops contents no version refers to and chunks no content refers to. A chunk no content
     /// uses may still be the delta base of one that is used: unused chunks that are nobody's
     /// base are dropped, again until none is left (chains are at most `ContentWriter.maxDepth`).
+    /// Chunks leased by a running pull (`PullLeases`) stay; leases of dead processes go first.
     package func deleteUnreferenced() throws -> CollectedGarbage {
         var result = CollectedGarbage()
+        try dropExpiredLeases()
         try db.execute(sql: """
             DELETE FROM contents WHERE id NOT IN (
                 SELECT content_id FROM tensors WHERE content_id IS NOT NULL
@@ -26,6 +28,7 @@ extension StoreSession {
         let unused = """
             FROM chunks WHERE NOT EXISTS (SELECT 1 FROM content_chunks cc WHERE cc.chunk_id = chunks.id)
             AND NOT EXISTS (SELECT 1 FROM chunks d WHERE d.base_id = chunks.id)
+            AND NOT EXISTS (SELECT 1 FROM leased_chunks l WHERE l.chunk_id = chunks.id)
             """
         while true {
             result.bytes += try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(stored_size), 0) " + unused) ?? 0

@@ -55,7 +55,7 @@ extension StoreSession {
         let versions = try Row.fetchCursor(db, sql: """
             SELECT versions.id, versions.model_id, versions.number, versions.created_at, versions.kind, versions.source,
                    versions.parent_id, versions.run, versions.global_step, versions.metrics_json,
-                   versions.tensor_count, versions.tensor_bytes, models.name
+                   versions.tensor_count, versions.tensor_bytes, models.name, versions.digest
             FROM versions JOIN models ON models.id = versions.model_id \(condition.isEmpty ? "" : "WHERE " + condition)
             """, arguments: arguments)
         try versions.forEach { row in
@@ -76,7 +76,7 @@ extension StoreSession {
             parentIDs.append(row[6])
             summaries.append(VersionSummary(model: model, version: row[2], createdAt: Date(timeIntervalSince1970: row[3]), kind: row[4],
                                             tagSets: [], labels: [:], aliases: [], tensors: row[10], tensorBytes: row[11], source: row[5],
-                                            parent: nil, run: row[7], globalStep: row[8], metrics: metrics))
+                                            parent: nil, run: row[7], globalStep: row[8], metrics: metrics, digest: row[13]))
         }
         if summaries.isEmpty { return [] }
 
