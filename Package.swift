@@ -97,7 +97,7 @@ let package = Package(
             path: "Sources/CLI"),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "RegistryFormat", "Train", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Registry", "RegistryFormat", "RegistryRemote", "Train", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.

@@ -26,8 +26,9 @@ public final class RunningProcess {
     private let scratch: URL
     private let out: FileHandle, err: FileHandle
 
-    /// `environment` is laid over this process's own: a nil value removes the variable.
-    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:]) throws {
+    /// `environment` is laid over this process's own: a nil value removes the variable;
+    /// `stdin`, when given, is what the process reads on its standard input.
+    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:], stdin: Data? = nil) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
@@ -43,9 +44,18 @@ public final class RunningProcess {
         process.environment = environment
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            try stdin.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
     }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
 
     /// Waits for the process to end and collects what it wrote.
     public func wait() throws -> ProcessResult {
@@ -61,8 +71,8 @@ public final class RunningProcess {
 }
 
 /// Runs a program to completion (see `RunningProcess`).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
-    try RunningProcess(executable, arguments, environment: environment).wait()
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], stdin: Data? = nil) throws -> ProcessResult {
+    try RunningProcess(executable, arguments, environment: environment, stdin: stdin).wait()
 }
 
 /// Several programs at once (TensorFlow's start-up dominates; running them side by side keeps

@@ -13,7 +13,8 @@ struct RemoteCommand: ParsableCommand {
             (plain HTTP). Credentials are found as docker, podman and skopeo find them: ~/.docker/config.json \
             ($DOCKER_CONFIG) auths, credsStore and credHelpers (docker-credential-NAME); REGISTRY_OCI_USERNAME and \
             REGISTRY_OCI_PASSWORD, or REGISTRY_OCI_TOKEN, override them. Timeouts: REGISTRY_OCI_CONNECT_TIMEOUT and \
-            REGISTRY_OCI_IDLE_TIMEOUT (seconds), REGISTRY_OCI_MIN_RATE (KiB/s a transfer must average).
+            REGISTRY_OCI_IDLE_TIMEOUT (seconds), REGISTRY_OCI_DEADLINE (seconds every exchange may take besides its \
+            size at REGISTRY_OCI_MIN_RATE, KiB/s).
             """,
         subcommands: [RemoteListCommand.self, RemoteAliasCommand.self, RemoteLoginCommand.self])
 }
@@ -27,7 +28,12 @@ struct RemoteListCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A registry, oci://HOST[:PORT], or a repository, oci://HOST[:PORT]/REPO (oci+http:// for plain HTTP).",
                                  valueName: "remote"))
     var remote: String
+    @Option(help: "Repositories asked for per catalog page (the registry may send fewer).") var pageSize = 100
     @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        guard (1...10_000).contains(pageSize) else { throw ValidationError("--page-size must be 1 to 10000") }
+    }
 
     /// What `--json` prints for a repository.
     struct Listing: Encodable {
@@ -44,7 +50,7 @@ struct RemoteListCommand: ParsableCommand {
     func run() throws {
         let reference = try OCIReference(parsingRegistryOrRepository: remote)
         if reference.isRegistryOnly {
-            let repositories = try Remotes.repositories(of: reference)
+            let repositories = try Remotes.repositories(of: reference, pageSize: pageSize)
             if output.json { print(Output.json(Catalog(registry: reference.repositoryReference, repositories: repositories))); return }
             print(repositories.isEmpty ? "no repositories in \(reference.repositoryReference)" : repositories.map(RemoteText.printable).joined(separator: "\n"))
             return

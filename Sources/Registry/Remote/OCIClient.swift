@@ -86,7 +86,8 @@ final class OCIClient: @unchecked Sendable {
             buffer = fresh
             return fresh
         }
-        return HTTPResponse(status: response.status, headers: response.headers, body: buffer?.data ?? Data())
+        let success = (200...299).contains(response.status)
+        return HTTPResponse(status: response.status, headers: response.headers, body: success ? buffer?.data ?? Data() : response.body)
     }
 
     /// Sends a request; the body of a 2xx answer goes to the sink `makeSink` returns (a fresh

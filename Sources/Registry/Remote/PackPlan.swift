@@ -17,7 +17,7 @@ import RegistryStore
 /// version so that a manifest stays small: 8 MiB up to 32 GiB of distinct chunks (4,096 packs
 /// expected), doubling with each doubling beyond. At most `(total / (target / 4)) + 1` packs
 /// of ~160 bytes of manifest each: ≤ 2.6 MB for any size (1 TiB: target 256 MiB).
-enum PackPlan {
+package enum PackPlan {
     static let magic = Array("TFRPACK1".utf8)
     /// Magic, then the count (UInt32 little-endian).
     static let headerPrefix = 12
@@ -105,4 +105,35 @@ enum PackPlan {
     }
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+}
+
+extension PackPlan {
+    /// The manifest of a version of `totalBytes` in 1 MiB chunks (addresses as random as real
+    /// ones: the sha256 of a counter): how many packs and how many bytes of manifest, with the
+    /// annotations of a version. For `make bench` and the tests: a 1 TiB model need not exist.
+    package static func estimateManifest(totalBytes: Int64) throws -> (packs: Int, bytes: Int) {
+        let count = Int((totalBytes + Int64(ContentReader.maxRawSize) - 1) / Int64(ContentReader.maxRawSize))
+        let chunks = (0..<count).map { index in
+            Chunk(hash: ContentHash(bytes: sha256(withUnsafeBytes(of: UInt64(index).littleEndian) { Array($0) })),
+                  size: index == count - 1 ? Int(totalBytes - Int64(count - 1) * Int64(ContentReader.maxRawSize)) : ContentReader.maxRawSize)
+        }
+        let ranges = boundaries(chunks)
+        return (ranges.count, try manifestSize(chunks, ranges))
+    }
+
+    /// The size of the manifest naming `ranges` of `chunks` as packs.
+    static func manifestSize(_ chunks: [Chunk], _ ranges: [Range<Int>]) throws -> Int {
+        let layers = ranges.map { range in
+            OCIDescriptor(mediaType: OCIMediaType.pack, digest: "sha256:" + String(repeating: "0", count: 64),
+                          size: Int64(headerSize(count: range.count)) + chunks[range].reduce(Int64(0)) { $0 + Int64($1.size) })
+        }
+        let config = VersionConfig(model: "model", version: 1, kind: "saved_model", createdAt: 1.8e9, source: "/home/user/models/model",
+                                   graph: .init(encoding: "binary", schemaVersion: 1), bundle: .init(), labels: [:],
+                                   metaGraphs: [.init(position: 0, tagSet: "serve", content: 0)], tensors: [], files: [], contents: [])
+        let manifest = OCIManifest(
+            schemaVersion: 2, mediaType: OCIMediaType.manifest, artifactType: OCIMediaType.artifact,
+            config: OCIDescriptor(mediaType: OCIMediaType.config, digest: "sha256:" + String(repeating: "0", count: 64), size: 1 << 20),
+            layers: layers, annotations: OCIAnnotation.of(config))
+        return try manifest.encoded().count
+    }
 }

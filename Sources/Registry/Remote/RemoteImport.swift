@@ -51,15 +51,15 @@ struct RemoteImport {
 
     private func validateTensors() throws {
         if config.bundle.header == nil && !config.tensors.isEmpty { throw invalid("it has tensors but no bundle header") }
-        let header = try config.bundle.header.map { try BundleHeader(encodedValue: [UInt8]($0), file: "\(what) bundle header") } ?? BundleHeader()
+        let header = try config.bundle.header.map { try BundleHeader(encodedValue: [UInt8]($0), file: "the config of \(what) (bundle header)") } ?? BundleHeader()
         var keys: Set<Data> = []
         var byShard: [Int32: [(offset: Int64, size: Int64, name: String)]] = [:]
         for row in config.tensors {
-            let entry = try row.bundleEntry(what: what)
+            let entry = try row.bundleEntry(what: "the config of \(what)")
             guard keys.insert(row.key).inserted else {
                 throw invalid("tensor '\(Self.printable(entry.displayName))' is listed twice (UNIQUE constraint failed)")
             }
-            try entry.validate(header: header, file: what)
+            try entry.validate(header: header, file: "the config of \(what)")
             try checkContentSize(row.content, entry.size, "tensor '\(Self.printable(entry.displayName))'", required: entry.slices.isEmpty)
             if entry.slices.isEmpty { byShard[entry.shardID, default: []].append((entry.offset, entry.size, entry.displayName)) }
         }

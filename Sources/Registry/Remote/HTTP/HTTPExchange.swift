@@ -49,8 +49,8 @@ protocol HTTPResponseSink: AnyObject {
 }
 
 /// Timeouts and the minimum transfer rate: configurable through the environment,
-/// `REGISTRY_OCI_CONNECT_TIMEOUT` and `REGISTRY_OCI_IDLE_TIMEOUT` (seconds) and
-/// `REGISTRY_OCI_MIN_RATE` (KiB/s).
+/// `REGISTRY_OCI_CONNECT_TIMEOUT`, `REGISTRY_OCI_IDLE_TIMEOUT` and `REGISTRY_OCI_DEADLINE`
+/// (seconds) and `REGISTRY_OCI_MIN_RATE` (KiB/s).
 package struct HTTPLimits: Sendable, Equatable {
     /// Seconds to establish a connection (TCP and TLS).
     var connectTimeout: Double = 30
@@ -75,6 +75,7 @@ package struct HTTPLimits: Sendable, Equatable {
         }
         if let seconds = try value("REGISTRY_OCI_CONNECT_TIMEOUT") { limits.connectTimeout = seconds }
         if let seconds = try value("REGISTRY_OCI_IDLE_TIMEOUT") { limits.idleTimeout = seconds }
+        if let seconds = try value("REGISTRY_OCI_DEADLINE") { limits.baseDeadline = seconds }
         if let rate = try value("REGISTRY_OCI_MIN_RATE") { limits.minimumRate = rate * 1024 }
         return limits
     }

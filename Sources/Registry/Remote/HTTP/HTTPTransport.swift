@@ -125,7 +125,7 @@ final class HTTPTransport: @unchecked Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             if elapsed + 0.5 >= deadline {
                 return .timedOut(host: host, detail: "\(what) took longer than its deadline of \(Int(deadline)) s "
-                                 + "(\(Int(limits.baseDeadline)) s plus its size at \(limits.minimumRate / 1024) KiB/s; REGISTRY_OCI_MIN_RATE)")
+                                 + "(REGISTRY_OCI_DEADLINE \(Int(limits.baseDeadline)) s plus its size at REGISTRY_OCI_MIN_RATE \(Int(limits.minimumRate / 1024)) KiB/s)")
             }
             if !answered && elapsed + 0.5 < limits.idleTimeout {
                 return .timedOut(host: host, detail: "no connection within \(Int(limits.connectTimeout)) s (REGISTRY_OCI_CONNECT_TIMEOUT)")
