@@ -13,12 +13,12 @@ struct RemoteResumeTests {
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
-        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 120)
+        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 240)
         try remote.ok("push", folder, "big")
         let layers = try remote.chunks(model: "big", version: 1)
         let repository = server.url("team/big")
 
-        // Push: kill the server once some packs are stored (the version travels in ~15).
+        // Push: kill the server once some packs are stored (the version travels in ~30).
         let probe = try OCIServer()
         defer { probe.cleanup() }
         let local = try remote.json("push", "big", "--to", probe.url("probe/big", tag: "v1"))

@@ -82,7 +82,7 @@ final class OCIClient: @unchecked Sendable {
               limit: Int = OCIClient.defaultLimit) throws -> HTTPResponse {
         var buffer: BoundedBuffer?
         let response = try exchange(method, url, headers: headers, body: body, what: what) {
-            let fresh = BoundedBuffer(limit: limit, what: what)
+            let fresh = BoundedBuffer(limit: limit, what: what, hasBody: method != "HEAD")
             buffer = fresh
             return fresh
         }
@@ -245,7 +245,7 @@ private final class ResponseRouter: HTTPResponseSink {
         if head.isSuccess {
             try success.head(head)
         } else {
-            let buffer = BoundedBuffer(limit: 0, what: "an error answer")
+            let buffer = BoundedBuffer(limit: 0, what: "an error answer", hasBody: false)
             try buffer.head(head)
             errorBody = buffer
         }

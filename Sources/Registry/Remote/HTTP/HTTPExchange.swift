@@ -103,6 +103,8 @@ final class Cancellation: @unchecked Sendable {
 final class BoundedBuffer: HTTPResponseSink {
     let limit: Int
     let what: String
+    /// False for the answer to a HEAD, whose Content-Length describes a body never sent.
+    let hasBody: Bool
     private(set) var head = HTTPResponseHead(status: 0, headers: [:])
     private(set) var data = Data()
     private var errorAnswer = false
@@ -110,15 +112,16 @@ final class BoundedBuffer: HTTPResponseSink {
     /// Bytes of an error answer's body that are kept.
     static let errorBodyLimit = 16 << 10
 
-    init(limit: Int, what: String) {
+    init(limit: Int, what: String, hasBody: Bool = true) {
         self.limit = limit
         self.what = what
+        self.hasBody = hasBody
     }
 
     func head(_ head: HTTPResponseHead) throws {
         self.head = head
         errorAnswer = !head.isSuccess
-        guard !errorAnswer else { return }
+        guard !errorAnswer, hasBody else { return }
         if let length = head.contentLength, length > Int64(limit) {
             throw RemoteError.tooLarge(what: what, detail: "the server announces \(length) bytes, more than the \(limit) accepted")
         }
