@@ -77,6 +77,42 @@ struct RemoteResumeTests {
         }
     }
 
+    /// The push, then the pull, is killed (SIGKILL) midway: run again, each moves only the rest,
+    /// and what a killed pull committed is reused, not fetched again.
+    @Test func aKilledPushOrPullResumesWhereItStopped() throws {
+        let server = try OCIServer()
+        defer { server.cleanup() }
+        let cli = try CLI(), other = try CLI()
+        defer { cli.cleanup(); other.cleanup() }
+        let remote = RemoteDriver(cli: cli), puller = RemoteDriver(cli: other)
+        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 240)
+        try remote.ok("push", folder, "big")
+        let layers = try remote.chunks(model: "big", version: 1)
+        let repository = server.url("team/big")
+
+        let pushing = try remote.start(["push", "big", "--to", repository + ":v1"])
+        let someSent = waitUntil(timeout: 120) { server.storedBlobs().count >= 3 }
+        pushing.kill()
+        let cut = try pushing.wait()
+        try #require(someSent && cut.status != 0, "the push ended before it was killed: \(cut)")
+        let resumed = try remote.json("push", "big", "--to", repository + ":v1")
+        #expect(resumed.int("blobsSkipped") ?? 0 >= 1 && resumed.int("blobsSent") ?? 0 >= 1, "\(resumed)")
+
+        let pulling = try puller.start(["pull", repository + ":v1"])
+        let someFetched = waitUntil(timeout: 120) { ((try? puller.storedChunks()) ?? []).intersection(layers.keys).count >= 12 }
+        pulling.kill()
+        let cutPull = try pulling.wait()
+        try #require(someFetched && cutPull.status != 0, "the pull ended before it was killed: \(cutPull)")
+        #expect(try puller.listing().isEmpty)
+        let kept = try puller.storedChunks().intersection(layers.keys)
+        let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
+        #expect(pulled.int("chunksPresent") == kept.count && kept.count < layers.count, "\(pulled)")
+        try puller.ok("gc")
+        try puller.ok("verify")
+        try puller.ok("pull", "big", "-o", other.tmp.path + "/out")
+        #expect(try fileBytes(other.tmp.path + "/out/assets/weights.bin") == fileBytes(folder + "/assets/weights.bin"))
+    }
+
     /// htpasswd (bcrypt) on the server: without credentials, or with a wrong password, a clear
     /// refusal; with REGISTRY_OCI_USERNAME/PASSWORD, push, ls and pull work; the password (and
     /// its base64 form) appears in no output.

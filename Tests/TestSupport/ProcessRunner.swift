@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a finished child process left behind.
 public struct ProcessResult: CustomStringConvertible, Sendable {
@@ -56,6 +59,11 @@ public final class RunningProcess {
 
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (SIGKILL by default: a crash, as nothing can catch it).
+    public func kill(_ signal: Int32 = SIGKILL) {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, signal) }
+    }
 
     /// Waits for the process to end and collects what it wrote.
     public func wait() throws -> ProcessResult {
