@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TestSupport
 @testable import Registry
+@testable import RegistryFormat
 @testable import RegistryStore
 
 /// `gc` leaves alone the chunks a running pull leased, and drops those of a pull whose process
@@ -27,7 +28,8 @@ import TestSupport
             }
             func stored() throws -> Set<Int64> { Set(try registry.store.read { try Int64.fetchAll($0.db, sql: "SELECT id FROM chunks") }) }
             _ = try registry.store.write { try $0.deleteUnreferenced() }
-            #expect(try stored() == [living], "gc kept \(try stored()) of living \(living), dead \(dead), free \(free)")
+            let kept = try stored()
+            #expect(kept == [living], "gc kept \(kept) of living \(living), dead \(dead), free \(free)")
             #expect(try registry.store.read { try Int.fetchOne($0.db, sql: "SELECT COUNT(*) FROM pull_leases") } == 1)
             try registry.store.write { try $0.endLease(lease) }
             _ = try registry.store.write { try $0.deleteUnreferenced() }
