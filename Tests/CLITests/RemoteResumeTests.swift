@@ -117,15 +117,14 @@ struct RemoteResumeTests {
     /// refusal; with REGISTRY_OCI_USERNAME/PASSWORD, push, ls and pull work; the password (and
     /// its base64 form) appears in no output.
     @Test func basicAuthUsesTheEnvironmentAndNeverPrintsIt() throws {
-        // bcrypt (cost 4) of "correct horse 42", made once with python3's crypt module.
-        let server = try OCIServer(htpasswd: "tester:$2b$04$Yq/1NEwokmWV6bFN0rDeV.ZpoB/0rCbuKkTCh5VehR5snPekWnQG6\n")
+        let server = try OCIServer(htpasswd: TestUser.htpasswd)
         defer { server.cleanup() }
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
-        let password = "correct horse 42"
+        let password = TestUser.password
         let good = ["REGISTRY_OCI_USERNAME": "tester", "REGISTRY_OCI_PASSWORD": password]
-        let secrets = [password, Data("tester:\(password)".utf8).base64EncodedString()]
+        let secrets = TestUser.secrets
         var outputs: [ProcessResult] = []
         func run(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
             let result = try remote.run(arguments, environment: environment)

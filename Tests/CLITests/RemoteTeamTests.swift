@@ -171,14 +171,13 @@ struct RemoteTeamTests {
     /// Credentials as docker stores them: `auths`, a credential helper, `remote login`; the
     /// environment overrides them; none is ever printed.
     @Test func credentialsComeFromDockersConfigAndHelpers() throws {
-        // bcrypt (cost 4) of "correct horse 42", made once with python3's crypt module.
-        let server = try OCIServer(htpasswd: "tester:$2b$04$Yq/1NEwokmWV6bFN0rDeV.ZpoB/0rCbuKkTCh5VehR5snPekWnQG6\n")
+        let server = try OCIServer(htpasswd: TestUser.htpasswd)
         defer { server.cleanup() }
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
-        let password = "correct horse 42"
-        let secrets = [password, Data("tester:\(password)".utf8).base64EncodedString()]
+        let password = TestUser.password
+        let secrets = TestUser.secrets
         let docker = cli.tmp.path + "/docker"
         try FileManager.default.createDirectory(atPath: docker, withIntermediateDirectories: true)
         try remote.ok("push", Self.seed, "seed")

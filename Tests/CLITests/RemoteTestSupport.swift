@@ -220,3 +220,13 @@ enum PushedLayers {
     /// Header bytes of a pack of `count` chunks.
     static func headerSize(_ count: Int) -> Int { 12 + 36 * count }
 }
+
+/// The user the remote tests' htpasswd servers know, and the forms of its password that must
+/// never appear in any output.
+enum TestUser {
+    static let name = "tester"
+    static let password = "correct horse 42"
+    /// bcrypt (cost 4) of the password, made once with python3's crypt module.
+    static let htpasswd = "tester:$2b$04$Yq/1NEwokmWV6bFN0rDeV.ZpoB/0rCbuKkTCh5VehR5snPekWnQG6\n"
+    static let secrets = [password, Data("\(name):\(password)".utf8).base64EncodedString()]
+}

@@ -63,7 +63,8 @@ struct OCIRepository: Sendable {
         guard descriptor.size >= 0, descriptor.size <= Int64(limit) else {
             throw RemoteError.tooLarge(what: "\(what) \(descriptor.digest)", detail: "its manifest says \(descriptor.size) bytes, at most \(limit) are accepted")
         }
-        let response = try client.send("GET", client.url("blobs/" + descriptor.digest), what: "download \(what)", limit: Int(descriptor.size))
+        let response = try client.send("GET", client.url("blobs/" + descriptor.digest), what: "\(what) (\(descriptor.digest))",
+                                       limit: Int(descriptor.size))
         if response.status == 404 { throw RemoteError.notFound(what: "\(what) (\(descriptor.digest))", repository: remote.repositoryReference) }
         guard response.status == 200 else { throw failure("download \(what) (\(descriptor.digest))", response) }
         guard Int64(response.body.count) == descriptor.size else {
@@ -110,7 +111,7 @@ struct OCIRepository: Sendable {
         let expected = reference.hasPrefix("sha256:") ? reference : nil
         let what = expected.map { "manifest \($0)" } ?? "tag '\(reference)'"
         let response = try client.send("GET", client.url("manifests/" + reference), headers: [("Accept", OCIMediaType.manifest)],
-                                       what: "get \(what)", limit: Self.maxManifestBytes)
+                                       what: "the manifest of \(what) of \(remote.repositoryReference)", limit: Self.maxManifestBytes)
         if response.status == 404 { throw RemoteError.notFound(what: "\(what) of \(remote.repositoryReference)", repository: remote.repositoryReference) }
         guard response.status == 200 else { throw failure("get \(what)", response) }
         let digest = "sha256:" + Self.hex(SHA256.hash(data: response.body))

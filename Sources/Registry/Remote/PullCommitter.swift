@@ -21,7 +21,7 @@ final class PullCommitter: @unchecked Sendable {
         var result: Result<[ContentHash: Int64], Error> = .success([:])
     }
 
-    static let capacity = 4
+    static let capacity = 2
     static let commitBytes = 64 << 20
     static let commitSeconds = 1.0
 

@@ -81,6 +81,8 @@ package struct ReceivedChunk: Sendable {
     package let size: Int
     /// crc32c of the raw bytes (tensors' checksums are combined from these).
     package let crc32c: UInt32
+    /// The raw bytes when they are what is stored (no filter pays), else empty: a chunk
+    /// waiting to be inserted holds one copy of its bytes, not two.
     let raw: [UInt8]
     let encoded: EncodedChunk
 
@@ -94,8 +96,8 @@ package struct ReceivedChunk: Sendable {
         hash = expected
         size = raw.count
         crc32c = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
-        self.raw = raw
         encoded = raw.withUnsafeBytes { ChunkEncoder.encode($0, planeWidth: planeWidth, base: nil) }
+        self.raw = encoded.data == nil ? raw : []
     }
 }
 
@@ -130,7 +132,7 @@ extension ContentWriter {
     /// Stores a received chunk (or finds it stored); returns its id.
     package func insert(_ chunk: ReceivedChunk) throws -> Int64 {
         if let id = try storedChunkID(chunk.hash) { return id }
-        return try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: chunk.encoded, base: nil) }
+        return try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: chunk.encoded, base: nil, rawSize: chunk.size) }
     }
 
     /// Records a content made of chunks that are all stored already; returns its id (an
