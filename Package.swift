@@ -41,6 +41,11 @@ let package = Package(
         .plugin(
             name: "EmbedMigrations", capability: .buildTool(),
             dependencies: ["EmbedMigrationsTool"], path: "Sources/MigrationsPlugin"),
+        // Records the commit the CLI is built from (`registry --version`), read from .git's files.
+        .executableTarget(name: "BuildInfoTool", path: "Sources/BuildInfoTool"),
+        .plugin(
+            name: "BuildInfo", capability: .buildTool(),
+            dependencies: ["BuildInfoTool"], path: "Sources/BuildInfoPlugin"),
         // The layers of the registry, one target each; a target imports only the layers below
         // it (ARCHITECTURE.md). `make build` checks that every import is a declared dependency.
         // Format: TensorFlow's files (protobuf subset, tensor bundle, SavedModel and checkpoint
@@ -94,7 +99,8 @@ let package = Package(
                 "Registry", "Train", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/CLI"),
+            path: "Sources/CLI",
+            plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",
             dependencies: ["Registry", "RegistryFormat", "RegistryRemote", "Train", .product(name: "Crypto", package: "swift-crypto")],

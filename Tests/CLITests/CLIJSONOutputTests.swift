@@ -11,7 +11,7 @@ import TestSupport
         defer { cli.cleanup() }
         let source = Fixtures.casePath("seed_mlp_train_and_serve")
         let push = try #require(try cli.json("push", source, "seed", "--label", "data=random", "--alias", "prod") as? [String: Any])
-        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "statistics", "digest"])
+        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "tensorBytes", "statistics", "digest"])
         let digest = try #require(push["digest"] as? String)
         #expect(digest.hasPrefix("sha256:") && digest.count == 71)
         #expect(push["model"] as? String == "seed")
@@ -72,8 +72,11 @@ import TestSupport
         #expect(history.map { $0["version"] as? Int } == [1, 2])
 
         let show = try #require(try cli.json("show", "seed@prod") as? [String: Any])
-        #expect(Set(show.keys) == ["summary", "provenance", "metaGraphs", "tensors", "files", "lineage"])
+        #expect(Set(show.keys) == ["summary", "provenance", "metaGraphs", "tensors", "files", "lineage", "digest"])
         #expect((show["provenance"] as? [String: Any])?["digest"] as? String == digest)
+        // The top-level `digest` is the content digest (tfregistry's cache key): not the manifest's.
+        #expect((show["digest"] as? String)?.hasPrefix("sha256:") == true && (show["digest"] as? String)?.count == 71)
+        #expect(show["digest"] as? String != digest)
         let summary = try #require(show["summary"] as? [String: Any])
         checkSummary(summary)
         #expect(summary["version"] as? Int == 1)
@@ -114,7 +117,7 @@ import TestSupport
         #expect(show2["lineage"] as? [String] == ["seed:2", "seed:1"])
 
         let diff = try #require(try cli.json("diff", "seed:1", "seed:2") as? [String: Any])
-        #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged"])
+        #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged", "tagSets", "signatures", "collections", "files"])
         #expect(diff["unchanged"] as? Int == 21)
         #expect((diff["changed"] as? [Any])?.isEmpty == true)
 
@@ -128,7 +131,7 @@ import TestSupport
         #expect(gc["chunksRemoved"] as? Int == 0)
 
         let pull = try #require(try cli.json("pull", "seed:1", "-o", cli.tmp.path + "/p") as? [String: Any])
-        #expect(Set(pull.keys) == ["model", "version", "path", "bytes", "tagSets"])
+        #expect(Set(pull.keys) == ["model", "version", "path", "bytes", "tensorBytes", "tagSets"])
         #expect((pull["bytes"] as? Int ?? 0) > 0)
     }
 }

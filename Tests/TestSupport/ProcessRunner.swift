@@ -30,8 +30,10 @@ public final class RunningProcess {
     private let out: FileHandle, err: FileHandle
 
     /// `environment` is laid over this process's own: a nil value removes the variable;
-    /// `stdin`, when given, is what the process reads on its standard input.
-    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:], stdin: Data? = nil) throws {
+    /// `stdin`, when given, is what the process reads on its standard input; `directory` is the
+    /// child's working folder (this process's when nil).
+    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:], stdin: Data? = nil,
+                directory: String? = nil) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
@@ -54,6 +56,7 @@ public final class RunningProcess {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
     }
 
@@ -79,8 +82,9 @@ public final class RunningProcess {
 }
 
 /// Runs a program to completion (see `RunningProcess`).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], stdin: Data? = nil) throws -> ProcessResult {
-    try RunningProcess(executable, arguments, environment: environment, stdin: stdin).wait()
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], stdin: Data? = nil,
+                       directory: String? = nil) throws -> ProcessResult {
+    try RunningProcess(executable, arguments, environment: environment, stdin: stdin, directory: directory).wait()
 }
 
 /// Several programs at once (TensorFlow's start-up dominates; running them side by side keeps

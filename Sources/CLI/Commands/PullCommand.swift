@@ -21,10 +21,15 @@ struct PullCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS; or a remote version oci://HOST[:PORT]/REPO:TAG (oci+http:// for plain HTTP).")
+    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS; or a remote version oci://HOST[:PORT]/REPO:TAG (oci+http:// for plain HTTP).",
+              completion: Completions.references)
     var reference: String
-    @Argument(help: "With a remote version: the local model to add it to (default: the name it was pushed under).") var name: String?
-    @Option(name: [.short, .customLong("output")], help: "The folder to create (optional with a remote version).") var output: String?
+    @Argument(help: "With a remote version: the local model to add it to (default: the name it was pushed under).",
+              completion: Completions.modelNames)
+    var name: String?
+    @Option(name: [.short, .customLong("output")], help: "The folder to create, and any missing folders above it (optional with a remote version).",
+            completion: .directory)
+    var output: String?
     @Option(name: .customLong("tags"), help: "Keep only the meta graph with this tag set, e.g. serve or serve,gpu (repeatable).")
     var tagSets: [String] = []
     @Flag(help: "Replace the folder if it exists.") var force = false
@@ -32,7 +37,7 @@ struct PullCommand: ParsableCommand {
     var noAlias = false
     @Flag(help: "Write the run's checkpoints as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file): all of them for NAME, those up to the version for NAME:N or NAME@ALIAS, the state file pointing at it.")
     var checkpoint = false
-    @OptionGroup var format: JSONOption
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         if OCIReference.isRemote(reference) {
@@ -52,16 +57,19 @@ struct PullCommand: ParsableCommand {
         if checkpoint {
             let result = try registry.pullCheckpoints(ref, to: output, force: force)
             if format.json { print(Output.json(result)); return }
-            print("pulled the checkpoints of \(result.model) up to version \(result.version) to \(result.path): \(Output.bytes(result.bytes))")
+            if format.quiet { return }
+            print("pulled the checkpoints of \(result.model) up to version \(result.version) to \(result.path): \(Output.bytes(result.bytes)) in all")
             return
         }
-        let bar = ProgressBar("pull")
+        let bar = ProgressBar("pull", show: format.progress)
         let result = try registry.pull(ref, to: output, tagSets: tagSets.isEmpty ? nil : tagSets.map(TagSet.init(parsing:)),
                                        force: force, progress: bar.callback)
         bar.finish()
         if format.json { print(Output.json(result)); return }
-        print("pulled \(result.model):\(result.version) to \(result.path): \(Output.bytes(result.bytes)), meta graphs "
-              + result.tagSets.map { "{\($0)}" }.joined(separator: " "))
+        if format.quiet { return }
+        print("pulled \(result.model):\(result.version) to \(result.path): \(Output.bytes(result.bytes)) in all, "
+              + "tensors \(Output.bytes(result.tensorBytes)); "
+              + (result.tagSets.isEmpty ? "no meta graphs" : "meta graphs " + result.tagSets.map { "{\($0)}" }.joined(separator: " ")))
     }
 }
 
@@ -75,12 +83,14 @@ extension PullCommand {
     /// `pull oci://HOST/REPO[:TAG] [NAME] [-o DIR]`.
     func pullRemote() throws {
         let remote = try OCIReference(parsing: reference)
-        let registry = try options.open()
-        let bar = ProgressBar("pull")
+        if let name { try VersionReference.validate(modelName: name) }
+        let registry = try options.openCreating(quiet: format.quiet)
+        let bar = ProgressBar("pull", show: format.progress)
         let (result, export) = try registry.pullRemote(remote, as: name, alias: !noAlias, exportTo: output, force: force,
                                                        progress: bar.callback)
         bar.finish()
         if format.json { print(Output.json(RemoteOutput(pull: result, export: export))); return }
+        if format.quiet { return }
         if result.alreadyHere {
             print("\(result.remote) is already here as \(result.model):\(result.version) (digest \(result.digest)); nothing recorded")
         } else {

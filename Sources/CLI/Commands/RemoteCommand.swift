@@ -29,7 +29,7 @@ struct RemoteListCommand: ParsableCommand {
                                  valueName: "remote"))
     var remote: String
     @Option(help: "Repositories asked for per catalog page (the registry may send fewer).") var pageSize = 100
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (1...10_000).contains(pageSize) else { throw ValidationError("--page-size must be 1 to 10000") }
@@ -52,7 +52,11 @@ struct RemoteListCommand: ParsableCommand {
         if reference.isRegistryOnly {
             let repositories = try Remotes.repositories(of: reference, pageSize: pageSize)
             if output.json { print(Output.json(Catalog(registry: reference.repositoryReference, repositories: repositories))); return }
-            print(repositories.isEmpty ? "no repositories in \(reference.repositoryReference)" : repositories.map(RemoteText.printable).joined(separator: "\n"))
+            if repositories.isEmpty {
+                if !output.quiet { print("no repositories in \(reference.repositoryReference)") }
+            } else {
+                print(repositories.map(RemoteText.printable).joined(separator: "\n"))
+            }
             return
         }
         let tags = try Remotes.tags(of: reference)
@@ -60,19 +64,27 @@ struct RemoteListCommand: ParsableCommand {
             print(Output.json(Listing(repository: reference.repositoryReference, tags: tags)))
             return
         }
+        if output.quiet {
+            if !tags.isEmpty { print(tags.map { RemoteText.printable($0.tag) }.joined(separator: "\n")) }
+            return
+        }
         if tags.isEmpty {
             print("no tags in \(reference.repositoryReference)")
             return
         }
+        // Times as `ls` prints them (local, no zone); `--json` keeps the manifest's UTC text.
+        var local = LocalTimestamps()
+        let iso = ISO8601DateFormatter()
         let rows = tags.map { tag -> [String] in
             let version: String = tag.model.map { model in "\(model):\(tag.version.map(String.init) ?? "?")" } ?? "-"
             let tagSets: String = tag.tagSets.map { sets in sets.map { "{\($0)}" }.joined(separator: " ") } ?? "-"
             let size: String = tag.bytes.map(Output.bytes) ?? "-"
+            let created: String = tag.created.map { text in iso.date(from: text).map { local.text($0) } ?? text } ?? ""
             let cells: [String] = [tag.tag, String(tag.digest.prefix(19)), version, tag.kind ?? "-", tagSets, size,
-                                   tag.globalStep.map(String.init) ?? "", tag.created ?? ""]
+                                   tag.globalStep.map(String.init) ?? "", created]
             return cells.map(RemoteText.printable)
         }
-        print(Output.table(["TAG", "DIGEST", "VERSION", "KIND", "TAG SETS", "SIZE", "STEP", "CREATED"], rows))
+        print(Output.table(["TAG", "DIGEST", "VERSION", "KIND", "TAG SETS", "TOTAL SIZE", "STEP", "CREATED"], rows))
     }
 }
 
@@ -88,7 +100,7 @@ struct RemoteAliasCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The tag to move: oci://HOST[:PORT]/REPO:TAG.", valueName: "remote")) var remote: String
     @Argument(help: ArgumentHelp("A local version (NAME, NAME:N, NAME@ALIAS) or a manifest digest sha256:….", valueName: "target"))
     var target: String
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     struct Moved: Encodable {
         var remote: String
@@ -101,6 +113,7 @@ struct RemoteAliasCommand: ParsableCommand {
         let registry = try options.open()
         let digest = try registry.moveRemoteTag(reference, to: target)
         if output.json { print(Output.json(Moved(remote: reference.description, tag: reference.tag ?? "", digest: digest))); return }
+        if output.quiet { return }
         print("\(reference.description) -> \(digest)")
     }
 }
@@ -120,7 +133,7 @@ struct RemoteLoginCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The registry: HOST[:PORT], oci://HOST[:PORT] or oci+http://HOST[:PORT].", valueName: "host"))
     var host: String
     @Option(name: [.short, .customLong("username")], help: "The user name.") var username: String
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     struct LoggedIn: Encodable {
         var host: String
@@ -135,6 +148,7 @@ struct RemoteLoginCommand: ParsableCommand {
         let password = String(decoding: input, as: UTF8.self).trimmingCharacters(in: .newlines)
         let place = try Remotes.login(reference, username: username, password: password)
         if output.json { print(Output.json(LoggedIn(host: reference.host, storedIn: place))); return }
+        if output.quiet { return }
         print("logged in to \(reference.host); credentials stored in \(place)")
     }
 }

@@ -6,15 +6,16 @@ struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show everything about one version.")
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS.") var reference: String
-    @OptionGroup var output: JSONOption
+    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS.", completion: Completions.references) var reference: String
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let detail = try options.open().show(VersionReference(parsing: reference))
         if output.json { print(Output.json(detail)); return }
         let s = detail.summary
+        if output.quiet { print("\(s.model):\(s.version)"); return }
         let p = detail.provenance
-        var lines = ["\(s.model):\(s.version)  \(s.kind)  created \(Output.date(s.createdAt))", "digest: \(p.digest)"]
+        var lines = ["\(s.model):\(s.version)  \(s.kind.rawValue)  created \(Output.date(s.createdAt))", "digest: \(p.digest)"]
         if let author = p.author { lines.append("made by: \(author)" + (p.tool.map { " with registry \($0)" } ?? "")) }
         if let source = p.source {
             let git = p.gitCommit.map { " (git \($0)\(p.gitDirty == true ? ", dirty" : ""))" } ?? ""
@@ -25,7 +26,9 @@ struct ShowCommand: ParsableCommand {
         if !s.aliases.isEmpty { lines.append("aliases: \(s.aliases.joined(separator: ", "))") }
         if !s.labels.isEmpty { lines.append("labels: " + s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         if let step = s.globalStep { lines.append("global step: \(step)") }
-        if let metrics = s.metrics { lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+        if let metrics = s.metrics {
+            lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(VersionTable.format($0.value, key: $0.key))" }.joined(separator: " "))
+        }
         lines.append("lineage: " + detail.lineage.joined(separator: " <- "))
         for graph in detail.metaGraphs {
             lines.append("meta graph {\(graph.tags.joined(separator: ","))}")

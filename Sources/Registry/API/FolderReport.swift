@@ -73,7 +73,7 @@ public struct FolderReport: Codable, Sendable {
 public enum FolderKind: Sendable {
     /// `saved_model.pb` or `saved_model.pbtxt` at the top.
     case savedModel
-    /// `tf.train.Saver` checkpoints (`*.index` files) and no graph file.
+    /// `tf.train.Saver` checkpoints (`*.index` files) and no graph file, or one checkpoint's prefix.
     case checkpoints
 
     /// A folder with a graph file is a SavedModel; one with `.index` files and none is a
@@ -83,6 +83,8 @@ public enum FolderKind: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: path + "/" + SavedModelFile.binaryName) || manager.fileExists(atPath: path + "/" + SavedModelFile.textName) {
             self = .savedModel
+        } else if CheckpointFolder.isPrefix(path) {
+            self = .checkpoints
         } else if let names = try? manager.contentsOfDirectory(atPath: path), names.contains(where: { $0.hasSuffix(".index") }) {
             self = .checkpoints
         } else {
@@ -92,6 +94,12 @@ public enum FolderKind: Sendable {
 }
 
 extension ModelRegistry {
+    /// Throws the error a push of `path` would, when it is neither a folder nor a checkpoint's
+    /// prefix (missing, a file): so that a command can refuse before it creates a registry.
+    public static func checkFolder(_ path: String) throws {
+        _ = try DirectoryListing.scan(CheckpointFolder.isPrefix(path) ? FileSystem.parentFolder(of: path) : path)
+    }
+
     /// What the folder at `path` holds, without importing it.
     public static func inspect(folder path: String, verify: Bool = true) throws -> FolderReport {
         switch FolderKind(folder: path) ?? .checkpoints {

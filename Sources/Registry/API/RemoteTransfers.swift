@@ -28,12 +28,14 @@ extension ModelRegistry {
         var request = RemotePull.Request()
         request.name = name
         request.setAlias = alias
+        request.admit = { session, new in try Self.admit(new.kind, model: new.model, session: session) }
         var export: PullResult?
         if let folder {
             request.afterImport = { session, version in
                 let bytes = try FolderExporter(session: session, version: version).export(to: folder, tagSets: nil, force: force)
                 let model = try session.modelName(id: version.modelID) ?? "?"
                 export = PullResult(model: model, version: version.number, path: folder, bytes: bytes,
+                                    tensorBytes: try session.tensorBytes(versionID: version.id!),
                                     tagSets: try session.metaGraphs(versionID: version.id!).map(\.tagSet))
             }
         }

@@ -21,6 +21,7 @@ public typealias VersionFilter = RegistryStore.VersionFilter
 public typealias StoreStatistics = RegistryStore.StoreStatistics
 public typealias RetentionPolicy = RegistryStore.RetentionPolicy
 public typealias MetricPoint = RegistryStore.MetricPoint
+public typealias MetricSeries = RegistryStore.MetricSeries
 public typealias RemotePushResult = RegistryRemote.RemotePushResult
 public typealias RemotePullResult = RegistryRemote.RemotePullResult
 public typealias RemoteTag = RegistryRemote.RemoteTag

@@ -129,6 +129,8 @@ struct RemoteImport {
         }
         func content(_ index: Int?) -> Int64? { index.map { ids[$0] } }
         version.createdAt = config.createdAt
+        version.checkpointTimestamp = config.checkpointTimestamp
+        version.lastPreservedTimestamp = config.lastPreservedTimestamp
         version.graphEncoding = GraphEncoding(rawValue: config.graph.encoding)!
         version.schemaVersion = config.graph.schemaVersion
         version.graphExtra = config.graph.extra

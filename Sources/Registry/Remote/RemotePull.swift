@@ -13,6 +13,9 @@ package enum RemotePull {
         /// Runs inside the transaction that records the version (an export with `-o`): if it
         /// fails, nothing is recorded.
         package var afterImport: ((StoreSession, VersionRecord) throws -> Void)?
+        /// Runs inside the version's transaction before it is recorded: the API's rules for
+        /// what a model may hold (`ModelRegistry.admit`).
+        package var admit: ((StoreSession, NewVersion) throws -> Void)?
         package init() {}
     }
 
@@ -67,7 +70,8 @@ package enum RemotePull {
         try importer.validate()
         let aliasName = alias(origin: (config.model, config.version))
         let recorded = try store.transaction { session -> (VersionRecord, Int, Int) in
-            let (version, counts) = try record(importer, model: model, source: what + "@" + digest, session: session)
+            let (version, counts) = try record(importer, model: model, source: what + "@" + digest, admit: request.admit,
+                                               session: session)
             if let aliasName { try session.setAlias(aliasName, to: version) }
             try session.endLease(fetched.lease)
             try request.afterImport?(session, version)
@@ -83,7 +87,7 @@ package enum RemotePull {
     /// Records the version: its rows, its provenance as the config carries it, its origin, its
     /// local parent (the version of the parent's digest, if it is here) and its digest.
     private static func record(_ importer: RemoteImport, model: String, source: String,
-                               session: StoreSession) throws -> (VersionRecord, (tensors: Int, files: Int)) {
+                               admit: ((StoreSession, NewVersion) throws -> Void)?, session: StoreSession) throws -> (VersionRecord, (tensors: Int, files: Int)) {
         let config = importer.config
         let missing = try ContentReader(session).chunkIDs(importer.chunks.map(\.hash)).count
         if missing < importer.chunks.count { throw RemoteError.chunksVanished(count: importer.chunks.count - missing) }
@@ -92,6 +96,7 @@ package enum RemotePull {
         new.run = config.run == nil ? nil : model
         new.globalStep = config.globalStep
         new.metrics = config.metrics
+        try admit?(session, new)
         let parent = try config.provenance?.parentDigest.flatMap { try session.versions(digest: $0).first }
         let created = try session.createVersion(new) { version, writer in
             version.source = config.source

@@ -126,6 +126,9 @@ struct VersionConfig: Codable, Sendable {
     var run: String?
     var globalStep: Int64?
     var metrics: [String: Double]?
+    /// A CheckpointManager's times for this checkpoint (absent when its state file had none).
+    var checkpointTimestamp: Double?
+    var lastPreservedTimestamp: Double?
     var provenance: Provenance?
     var graph: Graph
     var bundle: Bundle
@@ -139,6 +142,7 @@ struct VersionConfig: Codable, Sendable {
     /// Every top-level key a config may have; any other is refused before decoding.
     static let topLevelKeys: Set<String> = [
         "format", "model", "version", "kind", "createdAt", "source", "parent", "run", "globalStep", "metrics", "provenance",
+        "checkpointTimestamp", "lastPreservedTimestamp",
         "graph", "bundle", "labels", "metaGraphs", "tensors", "files", "contents", "packs",
     ]
 
@@ -204,7 +208,9 @@ extension VersionConfig {
         let config = VersionConfig(
             model: model, version: version.originNumber ?? version.number, kind: version.kind.rawValue, createdAt: version.createdAt,
             source: version.source, parent: version.parentName, run: version.run == nil ? nil : model, globalStep: version.globalStep,
-            metrics: try version.metrics, provenance: provenance == Provenance() ? nil : provenance,
+            metrics: try version.metrics,
+            checkpointTimestamp: version.checkpointTimestamp, lastPreservedTimestamp: version.lastPreservedTimestamp,
+            provenance: provenance == Provenance() ? nil : provenance,
             graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion, extra: version.graphExtra,
                          text: graphText),
             bundle: Bundle(prefix: version.bundlePrefix, header: version.bundleHeader),

@@ -24,6 +24,10 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
     package var bundleHeader: Data?
     /// Kept for good by keep_checkpoint_every_n_hours; retention never deletes it.
     package var preserved: Bool = false
+    /// From a CheckpointManager's state file: this checkpoint's time, and the time of the last
+    /// checkpoint it kept for good (nil when the state file had none).
+    package var checkpointTimestamp: Double?
+    package var lastPreservedTimestamp: Double?
     /// Who recorded it, with what, from which commit, from which parent (`Provenance`).
     package var authorUser: String?
     package var authorHost: String?
@@ -44,6 +48,7 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
         case modelID = "model_id", createdAt = "created_at", parentID = "parent_id", globalStep = "global_step"
         case metricsJSON = "metrics_json", graphEncoding = "graph_encoding", schemaVersion = "schema_version"
         case graphExtra = "graph_extra", graphTextID = "graph_text_id", bundlePrefix = "bundle_prefix", bundleHeader = "bundle_header"
+        case checkpointTimestamp = "checkpoint_timestamp", lastPreservedTimestamp = "last_preserved_timestamp"
         case authorUser = "author_user", authorHost = "author_host", toolVersion = "tool_version", gitCommit = "git_commit"
         case gitDirty = "git_dirty", parentDigest = "parent_digest", parentName = "parent_name", originModel = "origin_model"
         case originNumber = "origin_number", originRemote = "origin_remote", digest
