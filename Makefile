@@ -7,7 +7,7 @@ VENV       ?= .venv-tf
 PYTHON     := $(abspath $(VENV))/bin/python
 SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
-APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry binutils
+APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry skopeo git binutils
 # Release binaries link the Swift runtime and Foundation statically: `registry ls` starts in
 # 18 ms instead of 29 (the dynamic loader resolved 56 libraries). Static FoundationNetworking
 # needs libcurl's development files.
@@ -20,7 +20,8 @@ PREFIX     ?= /usr/local
 
 .PHONY: deps venv build release install demo test soak bench protos clean
 
-## deps: install the system libraries the package links, /usr/bin/time and docker-registry (the
+## deps: install the system libraries the package links, /usr/bin/time, skopeo (the remote bench and
+## mirror test), git (provenance) and docker-registry (the
 ## OCI server the remote tests start on loopback with their own config) — only those missing.
 ## The package's own service (its default config listens on every interface) is disabled.
 deps:

@@ -31,6 +31,9 @@ let package = Package(
         // OpenBLAS's cblas_sgemm, loaded with dlopen on first use (libopenblas-dev): linked, its
         // threads start and spin in every command, not only in `train`.
         .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // libcurl's easy interface with typed wrappers for its variadic calls (Remote's HTTP:
+        // streaming bodies, timeouts, no redirects followed); libcurl4-openssl-dev.
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
         .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "RegistryRemote",
             dependencies: [
-                "RegistryFormat", "RegistryStore",
+                "RegistryFormat", "RegistryStore", "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Registry/Remote"),
@@ -100,7 +103,7 @@ let package = Package(
             plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "RegistryFormat", "Train", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Registry", "RegistryFormat", "RegistryRemote", "Train", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.

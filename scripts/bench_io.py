@@ -13,7 +13,11 @@
      20-checkpoint Adam run of a ~64 MiB MLP written by tf.train.CheckpointManager then pushed,
      stored bytes against 20x one checkpoint;
   3. stored/raw of every tensor of the fixture large_weights;
-  4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target.
+  4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target;
+  5. remotes: `push --to` and `pull oci://` of the 1 GiB SavedModel to and from a docker-registry
+     on loopback beside `skopeo copy` of the same bytes as one OCI image layer (oci: layout to
+     the registry and back), in turns; the bytes a push re-sends when one tensor changed; the
+     manifest's size.
 cp, push and pull take turns (the disk's speed drifts), and push/cp, pull/cp are the medians
 of each turn's ratio. Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
 runs, untimed, before every timed run so that no earlier dirty page is flushed inside it.
@@ -261,6 +265,132 @@ def models(b, sizes):
           % b.reps)
 
 
+# ---------------------------------------------------------------- 5. remotes
+
+class LoopbackRegistry:
+    """docker-registry on 127.0.0.1 at a free port, storage in the bench's work folder."""
+
+    def __init__(self, b):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.storage = b.path("oci-storage")
+        config = b.path("oci-config.yml")
+        with open(config, "w") as f:
+            f.write("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n"
+                    "    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%d\n  secret: bench\n"
+                    % (self.storage, self.port))
+        self.process = subprocess.Popen(["docker-registry", "serve", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("docker-registry did not start")
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def oci_layout(folder, layer_path):
+    """An OCI image layout holding one image whose one layer is the bytes of `layer_path`."""
+    import hashlib
+    os.makedirs(os.path.join(folder, "blobs", "sha256"))
+    digest = hashlib.sha256()
+    with open(layer_path, "rb") as f:
+        for piece in iter(lambda: f.read(8 * MIB), b""):
+            digest.update(piece)
+    layer = digest.hexdigest()
+    shutil.copyfile(layer_path, os.path.join(folder, "blobs", "sha256", layer))
+
+    def blob(data):
+        name = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(folder, "blobs", "sha256", name), "wb") as f:
+            f.write(data)
+        return {"digest": "sha256:" + name, "size": len(data)}
+
+    config = blob(json.dumps({"architecture": "amd64", "os": "linux",
+                              "rootfs": {"type": "layers", "diff_ids": ["sha256:" + layer]}}).encode())
+    manifest = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+                                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + layer,
+                                            "size": os.path.getsize(layer_path)}]}).encode())
+    with open(os.path.join(folder, "index.json"), "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [dict(manifest, mediaType="application/vnd.oci.image.manifest.v1+json",
+                                                            annotations={"org.opencontainers.image.ref.name": "bench"})]}, f)
+    with open(os.path.join(folder, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+
+
+def remote(b, mib=1024):
+    if not shutil.which("skopeo") or not shutil.which("docker-registry"):
+        print("remotes: skopeo or docker-registry missing (make deps); skipped")
+        return
+    folder, variant = b.path("remote-model"), b.path("remote-model-2")
+    b.tf("save", folder, mib, 1)
+    changed = b.tf("vary", folder, variant)
+    db = b.path("remote.db")
+    b.run([b.registry, "push", "--registry", db, folder, "m"])
+    b.run([b.registry, "push", "--registry", db, variant, "m"])
+    data = [os.path.join(folder, "variables", n) for n in os.listdir(os.path.join(folder, "variables")) if ".data-" in n][0]
+    layout = b.path("remote-layout")
+    oci_layout(layout, data)
+    layer = os.path.getsize(data)
+    tls = ["--src-tls-verify=false", "--dest-tls-verify=false"]
+    push, pull, sko_push, sko_pull, push_rss, pull_rss, sko_push_rss, sko_pull_rss = [], [], [], [], [], [], [], []
+    first = second = None
+    # Each turn starts a server of its own on empty storage: skopeo remembers where it saw a
+    # blob and mounts it from there instead of sending it (0.19 s for the "copy" of 1 GiB).
+    for i in range(b.reps + 1):
+        server = LoopbackRegistry(b)
+        url = "127.0.0.1:%d" % server.port
+        try:
+            seconds, rss, out = b.timed([b.registry, "push", "--registry", db, "m:1", "--to", "oci+http://%s/reg:v1" % url, "--json"])
+            push.append(seconds)
+            push_rss.append(rss)
+            first = first or json.loads(out)
+            seconds, rss, _ = b.timed(["skopeo", "copy", "--quiet"] + tls + ["oci:%s:bench" % layout, "docker://%s/sko:v1" % url])
+            sko_push.append(seconds)
+            sko_push_rss.append(rss)
+            pulled = b.path("remote-pulled.db")
+            b.fresh(pulled)
+            seconds, rss, _ = b.timed([b.registry, "pull", "--registry", pulled, "oci+http://%s/reg:v1" % url])
+            pull.append(seconds)
+            pull_rss.append(rss)
+            target = b.path("remote-sko-pulled")
+            b.fresh(target)
+            seconds, rss, _ = b.timed(["skopeo", "copy", "--quiet"] + tls + ["docker://%s/sko:v1" % url, "oci:%s:bench" % target])
+            sko_pull.append(seconds)
+            sko_pull_rss.append(rss)
+            if second is None:
+                second = json.loads(b.run([b.registry, "push", "--registry", db, "m:2", "--to", "oci+http://%s/reg:v2" % url, "--json"]))
+        finally:
+            server.stop()
+            shutil.rmtree(server.storage, ignore_errors=True)
+    push_s, pull_s, sko_push_s, sko_pull_s = median(push[1:]), median(pull[1:]), median(sko_push[1:]), median(sko_pull[1:])
+    print("")
+    table(["1 GiB to/from docker-registry (loopback)", "time", "MB/s", "peak RSS", "ratio (this / skopeo copy)"], [
+        ["registry push --to (%d packs)" % first["packs"], fmt_s(push_s), "%.0f" % (first["bytesSent"] / push_s / 1e6),
+         "%.0f MiB" % (max(push_rss) / MIB), ratio(paired(push, sko_push), 1)],
+        ["skopeo copy oci: -> docker:// (1 layer)", fmt_s(sko_push_s), "%.0f" % (layer / sko_push_s / 1e6),
+         "%.0f MiB" % (max(sko_push_rss) / MIB), "1.00x"],
+        ["registry pull oci://", fmt_s(pull_s), "%.0f" % (first["bytesSent"] / pull_s / 1e6), "%.0f MiB" % (max(pull_rss) / MIB),
+         ratio(paired(pull, sko_pull), 1)],
+        ["skopeo copy docker:// -> oci:", fmt_s(sko_pull_s), "%.0f" % (layer / sko_pull_s / 1e6), "%.0f MiB" % (max(sko_pull_rss) / MIB),
+         "1.00x"],
+    ], "target: push and pull no slower than skopeo's copy (ratio <= 1); medians of %d turns after a warm-up, each turn "
+       "push, skopeo push, pull, skopeo pull; the pull records the version in a fresh registry (fsynced commits), skopeo "
+       "writes an OCI layout." % b.reps)
+    print("one tensor changed (%s, %s): push --to re-sent %s in %d of %d packs (%s skipped); manifest %s, config %s"
+          % (changed["changed"], fmt_bytes(changed["bytes"]), fmt_bytes(second["bytesSent"]), second["blobsSent"], second["packs"],
+             fmt_bytes(second["bytesSkipped"]), fmt_bytes(second["manifestBytes"]), fmt_bytes(second["configBytes"])))
+    for path in (folder, variant, db, layout, b.path("remote-pulled.db"), b.path("remote-sko-pulled")):
+        b.fresh(path) if os.path.exists(path) and not os.path.isdir(path) else shutil.rmtree(path, ignore_errors=True)
+    sys.stdout.flush()
+
+
 # ---------------------------------------------------------------- 2. training history
 
 def history(b):
@@ -410,7 +540,7 @@ def main():
     parser.add_argument("--shared", required=True, help="../shared (fixtures)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="16,256,1024", help="MiB of the random SavedModels")
-    parser.add_argument("--only", default="models,history,large,ls", help="sections to run")
+    parser.add_argument("--only", default="models,history,large,ls,remote", help="sections to run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     b = Bench(args)
@@ -428,6 +558,8 @@ def main():
             large_weights(b)
         if "ls" in only:
             listing(b)
+        if "remote" in only:
+            remote(b)
     finally:
         if not args.keep:
             shutil.rmtree(b.work, ignore_errors=True)

@@ -127,6 +127,16 @@ def load(folder, reps):
     return {"load": median(times[1:]), "runs": times, "variable_bytes": nbytes}
 
 
+def vary(folder, out):
+    """The SavedModel at `folder` saved again to `out` with its first variable changed (+1):
+    the next checkpoint of a run where one tensor changed."""
+    model = tf.saved_model.load(folder)
+    first = model.vars[0]
+    first.assign_add(tf.ones_like(first))
+    tf.saved_model.save(model, out)
+    return {"changed": first.name, "bytes": int(np.prod(first.shape)) * first.dtype.size}
+
+
 def checkpoint_run(out, checkpoints, steps_every):
     model = MLP()
     adam = Adam(model)
@@ -154,6 +164,8 @@ def main(argv):
         result = save(argv[1], int(argv[2]), int(argv[3]), trained)
     elif argv[0] == "load":
         result = load(argv[1], int(argv[2]))
+    elif argv[0] == "vary":
+        result = vary(argv[1], argv[2])
     elif argv[0] == "ckpt-run":
         result = checkpoint_run(argv[1], int(argv[2]), int(argv[3]))
     else:

@@ -9,6 +9,7 @@
 import Foundation
 import Registry
 import RegistryFormat
+import RegistryRemote
 import Train
 
 if CommandLine.arguments.count > 1, let tool = ["populate": Populate.run, "fill": Fill.run][CommandLine.arguments[1]] {
@@ -133,5 +134,15 @@ if let python = ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] {
     }
 } else {
     print("(set REGISTRY_TF_PYTHON, as `make bench` does, to time TensorFlow beside it)")
+}
+
+// The manifest a pushed version needs (`PackPlan`): packs and bytes for 1 GiB, 10 GiB and,
+// computed from random chunk addresses as a model's are, 1 TiB; registries accept 4 MiB.
+print("")
+print(pad("manifest of a version (1 MiB chunks)", 40) + pad("packs", 10) + pad("manifest", 14) + "ratio (this / 4 MiB)")
+for (label, bytes) in [("1 GiB", Int64(1) << 30), ("10 GiB", Int64(10) << 30), ("1 TiB (computed)", Int64(1) << 40)] {
+    let estimate = try PackPlan.estimateManifest(totalBytes: bytes)
+    print(pad(label, 40) + pad(String(estimate.packs), 10) + pad(String(format: "%.1f KiB", Double(estimate.bytes) / 1024), 14)
+          + String(format: "%.3fx", Double(estimate.bytes) / Double(4 << 20)))
 }
 if sink == 42 { print("") }

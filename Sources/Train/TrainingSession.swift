@@ -63,6 +63,8 @@ public final class TrainingSession {
     private let metaGraphs: [Tensorflow_MetaGraphDef]
     /// Epochs trained since the last save, stored with the next checkpoint.
     private var pendingCurve: [MetricPoint] = []
+    /// The version a `.from` start loaded: the first checkpoint's parent.
+    private let origin: VersionReference?
 
     public init(registry: ModelRegistry, configuration: Configuration, start: Start) throws {
         try BLAS.load()
@@ -70,6 +72,7 @@ public final class TrainingSession {
         self.registry = registry
         self.configuration = configuration
         let existing = (try? registry.history(model: configuration.run)) ?? []
+        if case .from(let reference) = start { origin = reference } else { origin = nil }
         switch start {
         case .fresh(let seed):
             guard existing.isEmpty else { throw SessionError.runExists(configuration.run) }
@@ -131,7 +134,7 @@ public final class TrainingSession {
         let result = try registry.saveCheckpoint(
             run: configuration.run, step: state.globalStep, tensors: state.tensors(), metaGraphs: metaGraphs,
             metrics: ["loss": Double(report.loss), "accuracy": report.accuracy, "epoch": Double(report.epoch)],
-            curve: pendingCurve, now: now)
+            curve: pendingCurve, now: now, parent: origin)
         pendingCurve.removeAll()
         return result
     }

@@ -11,7 +11,9 @@ import TestSupport
         defer { cli.cleanup() }
         let source = Fixtures.casePath("seed_mlp_train_and_serve")
         let push = try #require(try cli.json("push", source, "seed", "--label", "data=random", "--alias", "prod") as? [String: Any])
-        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "tensorBytes", "statistics"])
+        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "tensorBytes", "statistics", "digest"])
+        let digest = try #require(push["digest"] as? String)
+        #expect(digest.hasPrefix("sha256:") && digest.count == 71)
         #expect(push["model"] as? String == "seed")
         #expect(push["version"] as? Int == 1)
         #expect(push["tensors"] as? Int == 21)
@@ -28,7 +30,7 @@ import TestSupport
         try cli.ok("push", Fixtures.casePath("keras_tf2"), "keras")
 
         let required: Set<String> = ["model", "version", "createdAt", "kind", "tagSets", "labels", "aliases", "tensors", "tensorBytes"]
-        let allowed = required.union(["source", "parent", "run", "globalStep", "metrics"])
+        let allowed = required.union(["source", "parent", "run", "globalStep", "metrics", "digest"])
         func checkSummary(_ row: [String: Any]) {
             let keys = Set(row.keys)
             #expect(required.isSubset(of: keys), "missing \(required.subtracting(keys))")
@@ -50,6 +52,7 @@ import TestSupport
         #expect(seed1["aliases"] as? [String] == ["prod"])
         #expect(seed1["tensors"] as? Int == 21)
         #expect(seed1["source"] as? String == URL(fileURLWithPath: source).standardizedFileURL.path)
+        #expect(seed1["digest"] as? String == digest, "ls --json prints the digest push printed")
         #expect(listed[2]["parent"] as? String == "seed:1")
         #expect(listed[2]["labels"] as? [String: String] == ["run": "2"])
         #expect(listed[0]["tagSets"] as? [String] == ["serve"])
@@ -69,8 +72,11 @@ import TestSupport
         #expect(history.map { $0["version"] as? Int } == [1, 2])
 
         let show = try #require(try cli.json("show", "seed@prod") as? [String: Any])
-        #expect(Set(show.keys) == ["summary", "metaGraphs", "tensors", "files", "lineage", "digest"])
+        #expect(Set(show.keys) == ["summary", "provenance", "metaGraphs", "tensors", "files", "lineage", "digest"])
+        #expect((show["provenance"] as? [String: Any])?["digest"] as? String == digest)
+        // The top-level `digest` is the content digest (tfregistry's cache key): not the manifest's.
         #expect((show["digest"] as? String)?.hasPrefix("sha256:") == true && (show["digest"] as? String)?.count == 71)
+        #expect(show["digest"] as? String != digest)
         let summary = try #require(show["summary"] as? [String: Any])
         checkSummary(summary)
         #expect(summary["version"] as? Int == 1)

@@ -47,8 +47,17 @@ import TestSupport
     @Test func show() throws {
         let cli = try Self.populated()
         defer { cli.cleanup() }
+        // Version digests cover who made the version, where: the text must name the ones `--json` gives.
+        let listed = try #require(try cli.json("ls") as? [[String: Any]])
+        var digests: [String: String] = [:]
+        for row in listed {
+            let name = "\(row["model"] as? String ?? "?"):\(row["version"] as? Int ?? 0)"
+            digests[try #require(row["digest"] as? String, "\(name) has no digest")] = "DIGEST(\(name))"
+        }
         try expectExecute(cli, ["show", "seed@prod"], stdout: """
             seed:1  saved_model  created 2026-01-02 03:04:05
+            digest: DIGEST(seed:1)
+            made by: USER@HOST with registry \(RegistryVersion.current)
             source: FIXTURES/seed_mlp_train_and_serve
             aliases: prod
             labels: data=random
@@ -88,10 +97,13 @@ import TestSupport
               assets.extra/example_inputs.npz  704 B
               assets.extra/expected_outputs.npz  624 B
               assets/vocab.txt  40 B
-            """)
+            """, replacing: digests)
         try expectExecute(cli, ["show", "saver:3"], stdout: """
             saver:3  checkpoint  created 2026-01-02 03:04:05
+            digest: DIGEST(saver:3)
+            made by: USER@HOST with registry \(RegistryVersion.current)
             source: FIXTURES/saver_checkpoints/plain/model.ckpt-40
+            parent: saver:2 (DIGEST(saver:2))
             global step: 40
             lineage: saver:3 <- saver:2 <- saver:1
             variables: 5 tensors, 112 B
@@ -103,7 +115,7 @@ import TestSupport
               linear/w     float32  [4,3]  48 B
             files:
               model.ckpt-40.meta  21.9 KiB
-            """)
+            """, replacing: digests)
         try expectExecute(cli, ["show", "seed@prod", "--quiet"], stdout: "seed:1")
         try expectExecute(cli, ["show", "seed@nope"], stdout: "",
                           stderr: "Error: model 'seed' has no alias 'nope'; `registry history seed` shows its aliases", status: 1)

@@ -13,30 +13,36 @@ struct RemoteResumeTests {
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
-        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 120)
+        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 240)
         try remote.ok("push", folder, "big")
         let layers = try remote.chunks(model: "big", version: 1)
-        let digests = Set(layers.keys.map { "sha256:" + $0 })
         let repository = server.url("team/big")
 
-        // Push: kill the server once some blobs are stored.
+        // Push: kill the server once some packs are stored (the version travels in ~30).
+        let probe = try OCIServer()
+        defer { probe.cleanup() }
+        let local = try remote.json("push", "big", "--to", probe.url("probe/big", tag: "v1"))
+        let packs = try PushedLayers.packs(probe, "probe/big", "v1")
+        try #require(packs.count >= 6 && local.int("packs") == packs.count, "\(local)")
+        let digests = Set(packs.map(\.digest))
         let pushing = try remote.start(["push", "big", "--to", repository + ":v1"])
-        let someSent = waitUntil(timeout: 120) { server.storedBlobs().intersection(digests).count >= 8 }
+        let someSent = waitUntil(timeout: 120) { server.storedBlobs().intersection(digests).count >= 2 }
         server.crash()
         let cut = try pushing.wait()
-        try #require(someSent, "no blob reached the server: \(cut)")
+        try #require(someSent, "no pack reached the server: \(cut)")
         try #require(cut.status == 1, "the push ended before the server was killed: \(cut)")
         #expect(cut.stderr.contains("cannot reach 127.0.0.1:\(server.port)") && cut.stderr.split(separator: "\n").count == 1, "\(cut)")
         try server.start(port: server.port)
         // What the server holds for the repository, asked directly (a blob moved into place
         // just before the kill may lack its repository link; HEAD says what counts).
-        let held = layers.keys.filter { (try? OCIHTTP.request("HEAD", "http://\(server.host)/v2/team/big/blobs/sha256:" + $0).status) == 200 }
-        #expect(held.count >= 7 && held.count < layers.count, "\(held.count) of \(layers.count) held")
+        let held = packs.filter { (try? OCIHTTP.request("HEAD", "http://\(server.host)/v2/team/big/blobs/" + $0.digest).status) == 200 }
+        #expect(held.count >= 1 && held.count < packs.count, "\(held.count) of \(packs.count) held")
         let resumed = try remote.json("push", "big", "--to", repository + ":v1")
-        #expect(resumed.int("blobsSkipped") == held.count && resumed.int("blobsSent") == layers.count - held.count, "\(resumed)")
-        #expect(resumed.int("bytesSent") == layers.filter { !held.contains($0.key) }.values.reduce(0, +))
+        #expect(resumed.int("blobsSkipped") == held.count && resumed.int("blobsSent") == packs.count - held.count, "\(resumed)")
+        let heldDigests = Set(held.map(\.digest))
+        #expect(resumed.int("bytesSent") == packs.filter { !heldDigests.contains($0.digest) }.map(\.size).reduce(0, +))
 
-        // Pull into an empty registry: kill the server once some batches are committed.
+        // Pull into an empty registry: kill the server once some chunks are committed.
         let other = try CLI()
         defer { other.cleanup() }
         let puller = RemoteDriver(cli: other)
@@ -54,8 +60,13 @@ struct RemoteResumeTests {
         #expect(kept.count >= 12 && kept.count < layers.count)
         try server.start(port: server.port)
         let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
-        #expect(pulled.int("blobsPresent") == kept.count && pulled.int("blobsFetched") == layers.count - kept.count, "\(pulled)")
-        #expect(pulled.int("bytesFetched") == layers.filter { !kept.contains($0.key) }.values.reduce(0, +))
+        let keptBytes = kept.map { layers[$0]! }.reduce(0, +)
+        let total = packs.map(\.size).reduce(0, +)
+        let headers = packs.map(\.size).reduce(0, +) - layers.values.reduce(0, +)
+        #expect(pulled.int("chunksPresent") == kept.count && pulled.int("bytesPresent") == keptBytes, "\(pulled)")
+        // Only what is missing comes again: the chunks not kept, and the headers of packs not begun.
+        let fetched = try #require(pulled.int("bytesFetched"))
+        #expect(fetched <= total - keptBytes && fetched >= total - keptBytes - headers, "\(fetched) of \(total), \(keptBytes) kept")
 
         // And what came through both interruptions is the folder that was pushed.
         let output = other.tmp.path + "/out"
@@ -66,19 +77,54 @@ struct RemoteResumeTests {
         }
     }
 
+    /// The push, then the pull, is killed (SIGKILL) midway: run again, each moves only the rest,
+    /// and what a killed pull committed is reused, not fetched again.
+    @Test func aKilledPushOrPullResumesWhereItStopped() throws {
+        let server = try OCIServer()
+        defer { server.cleanup() }
+        let cli = try CLI(), other = try CLI()
+        defer { cli.cleanup(); other.cleanup() }
+        let remote = RemoteDriver(cli: cli), puller = RemoteDriver(cli: other)
+        let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 240)
+        try remote.ok("push", folder, "big")
+        let layers = try remote.chunks(model: "big", version: 1)
+        let repository = server.url("team/big")
+
+        let pushing = try remote.start(["push", "big", "--to", repository + ":v1"])
+        let someSent = waitUntil(timeout: 120) { server.storedBlobs().count >= 3 }
+        pushing.kill()
+        let cut = try pushing.wait()
+        try #require(someSent && cut.status != 0, "the push ended before it was killed: \(cut)")
+        let resumed = try remote.json("push", "big", "--to", repository + ":v1")
+        #expect(resumed.int("blobsSkipped") ?? 0 >= 1 && resumed.int("blobsSent") ?? 0 >= 1, "\(resumed)")
+
+        let pulling = try puller.start(["pull", repository + ":v1"])
+        let someFetched = waitUntil(timeout: 120) { ((try? puller.storedChunks()) ?? []).intersection(layers.keys).count >= 12 }
+        pulling.kill()
+        let cutPull = try pulling.wait()
+        try #require(someFetched && cutPull.status != 0, "the pull ended before it was killed: \(cutPull)")
+        #expect(try puller.listing().isEmpty)
+        let kept = try puller.storedChunks().intersection(layers.keys)
+        let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
+        #expect(pulled.int("chunksPresent") == kept.count && kept.count < layers.count, "\(pulled)")
+        try puller.ok("gc")
+        try puller.ok("verify")
+        try puller.ok("pull", "big", "-o", other.tmp.path + "/out")
+        #expect(try fileBytes(other.tmp.path + "/out/assets/weights.bin") == fileBytes(folder + "/assets/weights.bin"))
+    }
+
     /// htpasswd (bcrypt) on the server: without credentials, or with a wrong password, a clear
     /// refusal; with REGISTRY_OCI_USERNAME/PASSWORD, push, ls and pull work; the password (and
     /// its base64 form) appears in no output.
     @Test func basicAuthUsesTheEnvironmentAndNeverPrintsIt() throws {
-        // bcrypt (cost 4) of "correct horse 42", made once with python3's crypt module.
-        let server = try OCIServer(htpasswd: "tester:$2b$04$Yq/1NEwokmWV6bFN0rDeV.ZpoB/0rCbuKkTCh5VehR5snPekWnQG6\n")
+        let server = try OCIServer(htpasswd: TestUser.htpasswd)
         defer { server.cleanup() }
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
-        let password = "correct horse 42"
+        let password = TestUser.password
         let good = ["REGISTRY_OCI_USERNAME": "tester", "REGISTRY_OCI_PASSWORD": password]
-        let secrets = [password, Data("tester:\(password)".utf8).base64EncodedString()]
+        let secrets = TestUser.secrets
         var outputs: [ProcessResult] = []
         func run(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
             let result = try remote.run(arguments, environment: environment)

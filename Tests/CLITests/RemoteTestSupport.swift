@@ -12,25 +12,38 @@ import TestSupport
 struct RemoteDriver {
     let cli: CLI
 
-    static let clearedCredentials: [String: String?] = ["REGISTRY_OCI_USERNAME": nil, "REGISTRY_OCI_PASSWORD": nil, "REGISTRY_OCI_TOKEN": nil]
+    /// Credentials and settings of the developer's own are removed; Docker's configuration is
+    /// looked for in the test's folder (empty unless the test writes one).
+    static let clearedCredentials: [String: String?] = [
+        "REGISTRY_OCI_USERNAME": nil, "REGISTRY_OCI_PASSWORD": nil, "REGISTRY_OCI_TOKEN": nil, "REGISTRY_OCI_CONNECT_TIMEOUT": nil,
+        "REGISTRY_OCI_IDLE_TIMEOUT": nil, "REGISTRY_OCI_MIN_RATE": nil, "REGISTRY_OCI_DEADLINE": nil,
+    ]
 
     private func command(_ arguments: [String]) throws -> (String, [String]) {
         guard let binary = RegistryBinary.path else {
             throw TestFailure("the registry binary was not found beside the test bundle; set REGISTRY_BINARY")
         }
         var full = arguments
-        // Every verb but `remote` works on the test's registry file.
-        if let verb = arguments.first, verb != "remote" { full.insert(contentsOf: ["--registry", cli.database], at: 1) }
+        // Every verb but `remote ls` and `remote login` works on the test's registry file.
+        if let verb = arguments.first, verb != "remote" {
+            full.insert(contentsOf: ["--registry", cli.database], at: 1)
+        } else if arguments.count > 1, arguments[1] == "alias" {
+            full.insert(contentsOf: ["--registry", cli.database], at: 2)
+        }
         return (binary, full)
     }
 
     private func environment(_ extra: [String: String]) -> [String: String?] {
-        RegistryBinary.environment.merging(Self.clearedCredentials) { $1 }.merging(extra.mapValues { Optional($0) }) { $1 }
+        RegistryBinary.environment.merging(Self.clearedCredentials) { $1 }
+            .merging(["DOCKER_CONFIG": cli.tmp.path + "/docker"]) { $1 }
+            .merging(extra.mapValues { Optional($0) }) { $1 }
     }
 
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
+    /// Runs the command (under `wrapper`, e.g. `/usr/bin/time -f %M -o FILE`, when given).
+    func run(_ arguments: [String], environment extra: [String: String] = [:], wrapper: [String] = [], stdin: Data? = nil) throws -> ProcessResult {
         let (binary, full) = try command(arguments)
-        return try runProcess(binary, full, environment: environment(extra))
+        guard let program = wrapper.first else { return try runProcess(binary, full, environment: environment(extra), stdin: stdin) }
+        return try runProcess(program, Array(wrapper.dropFirst()) + [binary] + full, environment: environment(extra), stdin: stdin)
     }
 
     /// Starts the command without waiting for it.
@@ -182,4 +195,38 @@ enum OCIHTTP {
         guard response.status == 201 else { throw TestFailure("PUT manifest: HTTP \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
         return "sha256:" + sha256Hex([UInt8](manifest))
     }
+}
+
+/// What a version's manifest on a test server names.
+enum PushedLayers {
+    /// The layers (packs) of a manifest, in order: digest and size.
+    static func packs(_ server: OCIServer, _ repository: String, _ reference: String) throws -> [(digest: String, size: Int)] {
+        let manifest = try OCIHTTP.get(server, repository, "manifests/" + reference, accept: "application/vnd.oci.image.manifest.v1+json")
+        let object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any]
+        return (object?["layers"] as? [[String: Any]] ?? []).map { ($0["digest"] as? String ?? "", ($0["size"] as? NSNumber)?.intValue ?? 0) }
+    }
+
+    /// The chunk addresses (hex) and sizes a pack's header lists, read from the blob's bytes.
+    static func chunks(ofPack bytes: Data) -> [(hash: String, size: Int)] {
+        let raw = [UInt8](bytes)
+        guard raw.count >= 12, Array(raw[0..<8]) == Array("TFRPACK1".utf8) else { return [] }
+        func uint32(_ at: Int) -> Int { Int(raw[at]) | Int(raw[at + 1]) << 8 | Int(raw[at + 2]) << 16 | Int(raw[at + 3]) << 24 }
+        return (0..<uint32(8)).map { index in
+            let at = 12 + 36 * index
+            return (raw[at..<(at + 32)].map { String(format: "%02x", $0) }.joined(), uint32(at + 32))
+        }
+    }
+
+    /// Header bytes of a pack of `count` chunks.
+    static func headerSize(_ count: Int) -> Int { 12 + 36 * count }
+}
+
+/// The user the remote tests' htpasswd servers know, and the forms of its password that must
+/// never appear in any output.
+enum TestUser {
+    static let name = "tester"
+    static let password = "correct horse 42"
+    /// bcrypt (cost 4) of the password, made once with python3's crypt module.
+    static let htpasswd = "tester:$2b$04$Yq/1NEwokmWV6bFN0rDeV.ZpoB/0rCbuKkTCh5VehR5snPekWnQG6\n"
+    static let secrets = [password, Data("\(name):\(password)".utf8).base64EncodedString()]
 }

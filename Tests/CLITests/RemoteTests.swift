@@ -23,12 +23,18 @@ struct RemoteTests {
 
         let pushed = try remote.json("push", model, "--to", repository)
         #expect(pushed["tag"] as? String == "\(model)-1", "default tag: \(pushed)")
-        #expect(pushed.int("chunks") == chunks.count && pushed.int("blobsSent") == chunks.count && pushed.int("blobsSkipped") == 0)
-        #expect(pushed.int("bytesSent") == chunks.values.reduce(0, +))
+        let packs = try PushedLayers.packs(server, "fixtures/" + name.lowercased(), "\(model)-1")
+        #expect(pushed.int("chunks") == chunks.count && pushed.int("packs") == packs.count && pushed.int("blobsSent") == packs.count)
+        #expect(pushed.int("blobsSkipped") == 0 && pushed.int("bytesSent") == packs.map(\.size).reduce(0, +))
         #expect(pushed["configSent"] as? Bool == true)
-        // The server holds each chunk under its address.
-        let onServer = server.storedBlobs()
-        #expect(chunks.keys.allSatisfy { onServer.contains("sha256:" + $0) })
+        // The server's packs list every chunk once, headers and bytes adding up to their sizes.
+        var listed: [String: Int] = [:]
+        for pack in packs {
+            let inPack = PushedLayers.chunks(ofPack: try Data(contentsOf: URL(fileURLWithPath: server.blobPath(pack.digest))))
+            #expect(PushedLayers.headerSize(inPack.count) + inPack.map(\.size).reduce(0, +) == pack.size)
+            for chunk in inPack { listed[chunk.hash] = chunk.size }
+        }
+        #expect(listed == chunks, "\(name): the packs hold other chunks than the version")
 
         try remote.ok("rm", model, "--all")
         try remote.ok("gc")
@@ -37,7 +43,7 @@ struct RemoteTests {
         let pulled = try remote.json("pull", repository + ":\(model)-1")
         let pull = try #require(pulled["pull"] as? [String: Any])
         #expect(pull["model"] as? String == model && pull.int("version") == 1)
-        #expect(pull.int("blobsFetched") == chunks.count && pull.int("blobsPresent") == 0)
+        #expect(pull.int("blobsFetched") == packs.count && pull.int("chunksPresent") == 0 && pull.int("chunks") == chunks.count)
         #expect(pull["digest"] as? String == pushed["digest"] as? String)
 
         let output = cli.tmp.path + "/out-" + name
@@ -56,38 +62,38 @@ struct RemoteTests {
         }
         let summary = try #require(after["summary"] as? [String: Any])
         #expect((summary["labels"] as? [String: String]) == ["case": name])
-        #expect((summary["source"] as? String)?.hasSuffix("@" + (pushed["digest"] as? String ?? "?")) == true)
+        #expect(summary["source"] as? String == Fixtures.casePath(name) && summary["digest"] as? String == pushed["digest"] as? String)
+        let provenance = try #require(after["provenance"] as? [String: Any])
+        #expect((provenance["remote"] as? String)?.hasSuffix("@" + (pushed["digest"] as? String ?? "?")) == true, "\(provenance)")
         try remote.ok("verify")
     }
 
-    /// Checkpoint k then k+1 of a training run: the second push sends exactly the chunks the
+    /// Checkpoint k then k+1 of a training run: the second push sends exactly the packs the
     /// first did not, says so, and a third push of the same version sends nothing.
-    @Test func theNextCheckpointSendsOnlyTheChangedChunks() throws {
+    @Test func theNextCheckpointSendsOnlyThePacksItDoesNotShare() throws {
         let server = try OCIServer()
         defer { server.cleanup() }
         let cli = try CLI()
         defer { cli.cleanup() }
         let remote = RemoteDriver(cli: cli)
         try remote.ok("train", "run", "--epochs", "3", "--save-every", "50", "--max-to-keep", "0", "--print-every", "10")
-        let first = try remote.chunks(model: "run", version: 1)
-        let second = try remote.chunks(model: "run", version: 2)
-        let changed = second.filter { first[$0.key] == nil }
-        try #require(!changed.isEmpty && changed.count < second.count, "the checkpoints share some chunks and differ in others")
         let repository = server.url("team/run")
 
         let one = try remote.json("push", "run:1", "--to", repository + ":step-50")
-        #expect(one.int("blobsSent") == first.count && one.int("bytesSent") == first.values.reduce(0, +))
+        let first = try PushedLayers.packs(server, "team/run", "step-50")
+        #expect(one.int("blobsSent") == first.count && one.int("bytesSent") == first.map(\.size).reduce(0, +))
 
         let two = try remote.ok("push", "run:2", "--to", repository + ":step-100")
-        let expectedBytes = changed.values.reduce(0, +)
-        let totalBytes = second.values.reduce(0, +)
-        let line = "blobs: \(changed.count) of \(second.count) sent (\(formatBytes(expectedBytes))), "
-            + "\(second.count - changed.count) already there (\(formatBytes(totalBytes - expectedBytes)))"
+        let second = try PushedLayers.packs(server, "team/run", "step-100")
+        let shared = Set(first.map(\.digest))
+        let sent = second.filter { !shared.contains($0.digest) }
+        let sentBytes = sent.map(\.size).reduce(0, +), totalBytes = second.map(\.size).reduce(0, +)
+        let line = "packs: \(sent.count) of \(second.count) sent (\(formatBytes(sentBytes))), "
+            + "\(second.count - sent.count) already there (\(formatBytes(totalBytes - sentBytes)))"
         #expect(two.out.contains(line), "expected '\(line)' in: \(two.out)")
-        #expect(expectedBytes < totalBytes)
-        // What reached the server is exactly both versions' chunks, plus two configs and two
+        // What reached the server is exactly both versions' packs, plus two configs and two
         // manifests (the distribution server keeps manifests as blobs too).
-        var expectedBlobs = Set(first.keys.map { "sha256:" + $0 }).union(second.keys.map { "sha256:" + $0 })
+        var expectedBlobs = Set(first.map(\.digest)).union(second.map(\.digest))
         for tag in ["step-50", "step-100"] {
             let manifest = try OCIHTTP.get(server, "team/run", "manifests/" + tag, accept: "application/vnd.oci.image.manifest.v1+json")
             let config = try #require(((try JSONSerialization.jsonObject(with: manifest)) as? [String: Any])?["config"] as? [String: Any])
@@ -102,20 +108,27 @@ struct RemoteTests {
         #expect(again["configSent"] as? Bool == false)
         let tags = try remote.json("remote", "ls", repository)
         let listed = try #require(tags["tags"] as? [[String: Any]])
-        #expect(listed.compactMap { $0["tag"] as? String } == ["step-100", "step-50"])
-        #expect(listed.first?["digest"] as? String == again["digest"] as? String)
-        #expect(listed.first?.int("globalStep") == 100 && listed.first?["kind"] as? String == "checkpoint")
+        #expect(listed.compactMap { $0["tag"] as? String } == ["step-100", "step-50"], "\(listed)")
+        let step100 = try #require(listed.first { $0["tag"] as? String == "step-100" })
+        #expect(step100["digest"] as? String == again["digest"] as? String)
+        #expect(step100.int("globalStep") == 100 && step100["kind"] as? String == "checkpoint")
 
-        // Pulled into another run, it is a checkpoint with its step and metrics, exported as a Saver folder.
+        // Pulled into another run, it is a checkpoint with its step and metrics, exported as a
+        // Saver folder; being here already under `run`, it is recorded again only under a new name.
         let pulled = try #require(try remote.json("pull", repository + ":step-100", "copy")["pull"] as? [String: Any])
-        #expect(pulled.int("blobsFetched") == 0, "every chunk is here already: \(pulled)")
-        let history = try #require(try JSONSerialization.jsonObject(with: remote.ok("history", "copy", "--json").stdout) as? [[String: Any]])
+        #expect(pulled["alreadyHere"] as? Bool == true && pulled["model"] as? String == "run", "the digest is here already: \(pulled)")
+        let other = try CLI()
+        defer { other.cleanup() }
+        let team = RemoteDriver(cli: other)
+        let fresh = try #require(try team.json("pull", repository + ":step-100", "copy")["pull"] as? [String: Any])
+        #expect(fresh["alreadyHere"] as? Bool == false && fresh.int("chunksPresent") == 0, "\(fresh)")
+        let history = try #require(try JSONSerialization.jsonObject(with: team.ok("history", "copy", "--json").stdout) as? [[String: Any]])
         let original = try #require(try JSONSerialization.jsonObject(with: remote.ok("history", "run", "--json").stdout) as? [[String: Any]])
         #expect(history.first?.int("globalStep") == 100 && history.first?["kind"] as? String == "checkpoint")
         #expect(NSDictionary(dictionary: history.first?["metrics"] as? [String: Any] ?? [:])
                 == NSDictionary(dictionary: original[1]["metrics"] as? [String: Any] ?? ["missing": true]))
-        try remote.ok("pull", "copy", "--checkpoint", "-o", cli.tmp.path + "/ckpt")
-        #expect(FileManager.default.fileExists(atPath: cli.tmp.path + "/ckpt/model.ckpt-100.index"))
+        try team.ok("pull", "copy", "--checkpoint", "-o", other.tmp.path + "/ckpt")
+        #expect(FileManager.default.fileExists(atPath: other.tmp.path + "/ckpt/model.ckpt-100.index"))
     }
 
     /// Bad input: a tampered blob, a tampered config, a foreign manifest, a missing tag, an
@@ -149,24 +162,31 @@ struct RemoteTests {
         #expect(try remote.storedChunks().isDisjoint(with: layers.keys))
         try configBytes.write(to: URL(fileURLWithPath: configPath))
 
-        // A chunk's bytes changed on the server: the pull fails naming it, records no version.
-        let victim = try #require(layers.keys.sorted().first)
-        let blobPath = server.blobPath(victim)
-        let original = try Data(contentsOf: URL(fileURLWithPath: blobPath))
+        // A chunk's bytes changed inside its pack on the server: the pull fails naming it and
+        // the pack, records no version.
+        let packs = try PushedLayers.packs(server, "team/seed", "v1")
+        let packPath = server.blobPath(packs[0].digest)
+        let original = try Data(contentsOf: URL(fileURLWithPath: packPath))
+        let inPack = PushedLayers.chunks(ofPack: original)
+        let victimIndex = inPack.count / 2
+        let victim = inPack[victimIndex].hash
+        let offset = PushedLayers.headerSize(inPack.count) + inPack[..<victimIndex].map(\.size).reduce(0, +)
         var flipped = original
-        flipped[0] ^= 0x01
-        try flipped.write(to: URL(fileURLWithPath: blobPath))
+        flipped[offset] ^= 0x01
+        try flipped.write(to: URL(fileURLWithPath: packPath))
         let badChunk = try remote.run(["pull", repository + ":v1"])
         #expect(badChunk.status == 1 && badChunk.stderr.split(separator: "\n").count == 1, "\(badChunk)")
-        #expect(badChunk.stderr.contains("sha256:" + victim) && badChunk.stderr.contains("damaged"), "\(badChunk)")
+        #expect(badChunk.stderr.contains("chunk " + victim.prefix(12)) && badChunk.stderr.contains(packs[0].digest)
+                && badChunk.stderr.contains("damaged"), "\(badChunk)")
         #expect(badChunk.out.isEmpty)
         #expect(try remote.listing().isEmpty, "a failed pull records no version")
         #expect(!(try remote.storedChunks().contains(victim)))
-        try original.write(to: URL(fileURLWithPath: blobPath))
+        try original.write(to: URL(fileURLWithPath: packPath))
         // Restored, the same pull resumes: the intact chunks the failed one kept are not fetched again.
         let kept = try remote.storedChunks().intersection(layers.keys)
+        #expect(!kept.isEmpty)
         let resumed = try #require(try remote.json("pull", repository + ":v1")["pull"] as? [String: Any])
-        #expect(resumed.int("blobsPresent") == kept.count && resumed.int("blobsFetched") == layers.count - kept.count, "\(resumed)")
+        #expect(resumed.int("chunksPresent") == kept.count && resumed.int("chunks") == layers.count, "\(resumed)")
 
         // A tag that is not there, a repository that is not there.
         let missing = try remote.run(["pull", repository + ":nosuchtag"])

@@ -156,7 +156,7 @@ import TestSupport
                 return VersionSummary(model: name, version: version.number, createdAt: Date(timeIntervalSince1970: version.createdAt),
                                       kind: version.kind, tagSets: tagSets, labels: labels, aliases: aliases, tensors: counts[0],
                                       tensorBytes: counts[1], source: version.source, parent: parent, run: version.run,
-                                      globalStep: version.globalStep, metrics: metrics)
+                                      globalStep: version.globalStep, metrics: metrics, digest: version.digest)
             }
         }
     }

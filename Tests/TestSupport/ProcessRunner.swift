@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a finished child process left behind.
 public struct ProcessResult: CustomStringConvertible, Sendable {
@@ -27,8 +30,9 @@ public final class RunningProcess {
     private let out: FileHandle, err: FileHandle
 
     /// `environment` is laid over this process's own: a nil value removes the variable;
-    /// `directory` is the child's working folder (this process's when nil).
-    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:],
+    /// `stdin`, when given, is what the process reads on its standard input; `directory` is the
+    /// child's working folder (this process's when nil).
+    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:], stdin: Data? = nil,
                 directory: String? = nil) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -45,9 +49,23 @@ public final class RunningProcess {
         process.environment = environment
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            try stdin.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
+    }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (SIGKILL by default: a crash, as nothing can catch it).
+    public func kill(_ signal: Int32 = SIGKILL) {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, signal) }
     }
 
     /// Waits for the process to end and collects what it wrote.
@@ -64,9 +82,9 @@ public final class RunningProcess {
 }
 
 /// Runs a program to completion (see `RunningProcess`).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:],
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:], stdin: Data? = nil,
                        directory: String? = nil) throws -> ProcessResult {
-    try RunningProcess(executable, arguments, environment: environment, directory: directory).wait()
+    try RunningProcess(executable, arguments, environment: environment, stdin: stdin, directory: directory).wait()
 }
 
 /// Several programs at once (TensorFlow's start-up dominates; running them side by side keeps

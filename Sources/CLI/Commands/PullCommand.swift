@@ -10,12 +10,14 @@ struct PullCommand: ParsableCommand {
         abstract: "Export a version as a SavedModel folder (written aside, then renamed into place); "
             + "or bring a version in from an OCI registry (oci://…).",
         discussion: """
-            registry pull oci://HOST[:PORT]/REPO:TAG [NAME] (or …/REPO@sha256:DIGEST) checks the manifest, the config and \
-            every chunk against their digests, fetches only the chunks this registry lacks (kept as they arrive, so a \
-            re-run after an interruption fetches only the rest; `registry gc` drops them if the pull is abandoned) and \
-            records the version as the next version of NAME (default: the model name it was pushed under). With -o it \
-            is then exported too. oci:// is HTTPS, oci+http:// plain HTTP; credentials come from REGISTRY_OCI_USERNAME \
-            and REGISTRY_OCI_PASSWORD, or REGISTRY_OCI_TOKEN.
+            registry pull oci://HOST[:PORT]/REPO[:TAG] [NAME] (TAG defaults to latest; or …/REPO@sha256:DIGEST) checks \
+            the manifest, the config and every chunk against their digests, fetches only the chunks this registry lacks \
+            (kept as they arrive, so a re-run after an interruption fetches only the rest; `registry gc` drops them if \
+            the pull is abandoned) and records the version as the next version of NAME (default: the model name it was \
+            made under). A version whose digest is here already is not recorded again. A TAG other than MODEL-N and \
+            latest sets the local alias TAG (--no-alias to skip). With -o it is exported too, in the same transaction: \
+            if the export fails, nothing is recorded. oci:// is HTTPS, oci+http:// plain HTTP; credentials are those \
+            of `registry remote login`, or REGISTRY_OCI_USERNAME and REGISTRY_OCI_PASSWORD, or REGISTRY_OCI_TOKEN.
             """)
 
     @OptionGroup var options: RegistryOptions
@@ -31,6 +33,8 @@ struct PullCommand: ParsableCommand {
     @Option(name: .customLong("tags"), help: "Keep only the meta graph with this tag set, e.g. serve or serve,gpu (repeatable).")
     var tagSets: [String] = []
     @Flag(help: "Replace the folder if it exists.") var force = false
+    @Flag(name: .customLong("no-alias"), help: "With a remote version: do not set the local alias a tag other than MODEL-N names.")
+    var noAlias = false
     @Flag(help: "Write the run's checkpoints as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file): all of them for NAME, those up to the version for NAME:N or NAME@ALIAS, the state file pointing at it.")
     var checkpoint = false
     @OptionGroup var format: OutputOptions
@@ -39,6 +43,7 @@ struct PullCommand: ParsableCommand {
         if OCIReference.isRemote(reference) {
             if checkpoint || !tagSets.isEmpty { throw ValidationError("--checkpoint and --tags apply when exporting a local version, not to oci://…") }
         } else {
+            if noAlias { throw ValidationError("--no-alias goes with a remote version oci://…") }
             if name != nil { throw ValidationError("a second argument (NAME) goes with a remote version oci://…; export with -o DIR") }
             if output == nil { throw ValidationError("missing -o DIR: the folder to write the version to") }
         }
@@ -75,25 +80,27 @@ extension PullCommand {
         var export: PullResult?
     }
 
-    /// `pull oci://HOST/REPO:TAG [NAME] [-o DIR]`.
+    /// `pull oci://HOST/REPO[:TAG] [NAME] [-o DIR]`.
     func pullRemote() throws {
         let remote = try OCIReference(parsing: reference)
-        if let output, !force, FileManager.default.fileExists(atPath: output) { throw InterchangeError.targetExists(path: output) }
         if let name { try VersionReference.validate(modelName: name) }
         let registry = try options.openCreating(quiet: format.quiet)
         let bar = ProgressBar("pull", show: format.progress)
-        let result = try registry.pullRemote(remote, as: name, progress: bar.callback)
+        let (result, export) = try registry.pullRemote(remote, as: name, alias: !noAlias, exportTo: output, force: force,
+                                                       progress: bar.callback)
         bar.finish()
-        var export: PullResult?
-        if let output {
-            export = try registry.pull(VersionReference(model: result.model, selector: .number(result.version)), to: output, force: force)
-        }
         if format.json { print(Output.json(RemoteOutput(pull: result, export: export))); return }
         if format.quiet { return }
-        print("pulled \(result.remote) (\(result.origin)) as \(result.model):\(result.version): \(result.tensors) tensors, \(result.files) other files")
-        print("  digest \(result.digest)")
-        print("  blobs: \(result.blobsFetched) of \(result.chunks) fetched (\(Output.bytes(result.bytesFetched))), "
-              + "\(result.blobsPresent) already here (\(Output.bytes(result.bytesPresent))); " + String(format: "%.2f s", result.seconds))
+        if result.alreadyHere {
+            print("\(result.remote) is already here as \(result.model):\(result.version) (digest \(result.digest)); nothing recorded")
+        } else {
+            print("pulled \(result.remote) (\(result.origin)) as \(result.model):\(result.version): \(result.tensors) tensors, \(result.files) other files")
+            print("  digest \(result.digest)")
+            print("  packs: \(result.blobsFetched) of \(result.packs) fetched (\(Output.bytes(result.bytesFetched))), "
+                  + "\(result.chunksPresent) of \(result.chunks) chunks already here (\(Output.bytes(result.bytesPresent))); "
+                  + String(format: "%.2f s", result.seconds))
+        }
+        if let alias = result.alias { print("  alias \(result.model)@\(alias)") }
         if let export { print("  exported to \(export.path): \(Output.bytes(export.bytes))") }
     }
 }

@@ -10,10 +10,12 @@ struct PushCommand: ParsableCommand {
         abstract: "Import a SavedModel folder, or a folder of tf.train.Saver checkpoints, as new versions (one transaction); "
             + "with --to, upload a stored version to an OCI registry.",
         discussion: """
-            registry push REF --to oci://HOST[:PORT]/REPO[:TAG] sends each chunk the remote lacks as a blob (a HEAD \
+            registry push REF --to oci://HOST[:PORT]/REPO[:TAG] sends the packs of chunks the remote lacks (a HEAD \
             first, so a re-run after an interruption sends only the rest), then the config and the manifest under TAG \
-            (default MODEL-N). oci:// is HTTPS, oci+http:// plain HTTP; credentials come from REGISTRY_OCI_USERNAME and \
-            REGISTRY_OCI_PASSWORD, or REGISTRY_OCI_TOKEN.
+            (default MODEL-N), under each alias of the version, under `latest` when it is its model's latest, and under \
+            every --tag. oci:// is HTTPS, oci+http:// plain HTTP; credentials are those of `registry remote login` \
+            (Docker's config.json, credential helpers), or REGISTRY_OCI_USERNAME and REGISTRY_OCI_PASSWORD, or \
+            REGISTRY_OCI_TOKEN.
             """)
 
     @OptionGroup var options: RegistryOptions
@@ -27,6 +29,7 @@ struct PushCommand: ParsableCommand {
     var name: String?
     @Option(name: .customLong("to"), help: ArgumentHelp("Upload the version to this OCI repository instead: oci://HOST[:PORT]/REPO[:TAG] "
             + "(HTTPS) or oci+http://… (plain HTTP).", valueName: "remote")) var remote: String?
+    @Option(name: .customLong("tag"), help: "With --to: also store the manifest under this tag (repeatable).") var tags: [String] = []
     @Option(name: .customLong("alias"), help: "Point this alias at the new version (repeatable).") var aliases: [String] = []
     @Option(name: .customLong("label"), help: "Attach a key=value label (repeatable).") var labels: [String] = []
     @Option(help: "The version this one derives from (NAME, NAME:N or NAME@ALIAS).", completion: Completions.references)
@@ -42,6 +45,8 @@ struct PushCommand: ParsableCommand {
             if !aliases.isEmpty || !labels.isEmpty || parent != nil || training.isGiven {
                 throw ValidationError("--alias, --label, --parent and the training options apply when importing a folder, not with --to")
             }
+        } else if !tags.isEmpty {
+            throw ValidationError("--tag names a remote tag: use it with --to oci://HOST/REPO")
         } else if name == nil {
             throw ValidationError("missing the model's name: registry push DIR NAME (or registry push REF --to oci://HOST/REPO)")
         }
@@ -68,6 +73,7 @@ struct PushCommand: ParsableCommand {
             for result in results {
                 print("pushed \(result.model):\(result.version): checkpoint, \(result.tensors) tensors (\(Output.bytes(result.tensorBytes))); "
                       + "stored \(Output.bytes(result.statistics.storedBytes)) new, dedup saved \(Output.bytes(result.statistics.dedupBytes))")
+                print("  digest \(result.digest)")
                 if let deleted = result.deleted { print("  retention deleted " + deleted.map { "\(name):\($0)" }.joined(separator: ", ")) }
                 if let kept = result.preserved { print("  retention kept for good " + kept.map { "\(name):\($0)" }.joined(separator: ", ")) }
             }
@@ -82,6 +88,7 @@ struct PushCommand: ParsableCommand {
               + "\(result.files) other files; \(Output.bytes(s.rawBytes)) in all")
         print("  stored \(Output.bytes(s.storedBytes)) new, dedup saved \(Output.bytes(s.dedupBytes)) "
               + "(\(s.reusedChunks) of \(s.newChunks + s.reusedChunks) chunks already stored)")
+        print("  digest \(result.digest)")
     }
 }
 
@@ -92,16 +99,17 @@ extension PushCommand {
         let reference = try VersionReference(parsing: directory)
         let registry = try options.open()
         let bar = ProgressBar("push", show: output.progress)
-        let result = try registry.pushRemote(reference, to: target, progress: bar.callback)
+        let result = try registry.pushRemote(reference, to: target, tags: tags, progress: bar.callback)
         bar.finish()
         if output.json { print(Output.json(result)); return }
         if output.quiet { return }
         print("pushed \(result.model):\(result.version) to \(result.remote)")
         print("  digest \(result.digest)")
-        print("  blobs: \(result.blobsSent) of \(result.chunks) sent (\(Output.bytes(result.bytesSent))), "
+        print("  tags: \(result.tags.joined(separator: ", "))")
+        print("  packs: \(result.blobsSent) of \(result.packs) sent (\(Output.bytes(result.bytesSent))), "
               + "\(result.blobsSkipped) already there (\(Output.bytes(result.bytesSkipped))); config "
               + (result.configSent ? "sent" : "already there") + " (\(Output.bytes(Int64(result.configBytes)))); "
-              + String(format: "%.2f s", result.seconds))
+              + "manifest \(Output.bytes(Int64(result.manifestBytes))); " + String(format: "%.2f s", result.seconds))
     }
 }
 

@@ -14,8 +14,15 @@ struct ShowCommand: ParsableCommand {
         if output.json { print(Output.json(detail)); return }
         let s = detail.summary
         if output.quiet { print("\(s.model):\(s.version)"); return }
-        var lines = ["\(s.model):\(s.version)  \(s.kind.rawValue)  created \(Output.date(s.createdAt))"]
-        if let source = s.source { lines.append("source: \(source)") }
+        let p = detail.provenance
+        var lines = ["\(s.model):\(s.version)  \(s.kind.rawValue)  created \(Output.date(s.createdAt))", "digest: \(p.digest)"]
+        if let author = p.author { lines.append("made by: \(author)" + (p.tool.map { " with registry \($0)" } ?? "")) }
+        if let source = p.source {
+            let git = p.gitCommit.map { " (git \($0)\(p.gitDirty == true ? ", dirty" : ""))" } ?? ""
+            lines.append("source: \(source)\(git)")
+        }
+        if let origin = p.origin { lines.append("origin: \(origin)" + (p.remote.map { " from \($0)" } ?? "")) }
+        if let parent = p.parent { lines.append("parent: \(parent)" + (p.parentDigest.map { " (\($0))" } ?? "")) }
         if !s.aliases.isEmpty { lines.append("aliases: \(s.aliases.joined(separator: ", "))") }
         if !s.labels.isEmpty { lines.append("labels: " + s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         if let step = s.globalStep { lines.append("global step: \(step)") }

@@ -1,6 +1,7 @@
 import Foundation
 import RegistryFormat
 import RegistryInterchange
+import RegistryRemote
 import RegistryStore
 
 extension ModelRegistry {
@@ -15,6 +16,7 @@ extension ModelRegistry {
         try VersionReference.validate(modelName: run)
         try options.checkAliases(model: run)
         let importer = CheckpointImporter(folder: try CheckpointFolder.open(path))
+        let provenance = Provenance.current(folder: Self.absolute(path))
         let checkpoints = importer.ordered
         if checkpoints.count > 1, options.globalStep != nil || options.metrics != nil {
             throw RegistryError.oneCheckpointOptions(folder: path, count: checkpoints.count)
@@ -41,11 +43,13 @@ extension ModelRegistry {
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
                     version.parentID = version.parentID ?? parent
                     version.createdAt = savedAt.timeIntervalSince1970
+                    provenance.apply(to: &version)
                     let counts = try importer.run(checkpoint, version: &version, session: session, writer: writer)
                     parent = version.id
                     return counts
                 }
-                var created = PushResult(version, tensorBytes: try session.tensorBytes(versionID: version.id))
+                var created = PushResult(version, tensorBytes: try session.tensorBytes(versionID: version.id),
+                                         digest: try Self.seal(version, session: session))
                 steps.append(step)
                 try created.applyRetention(session: session, run: run)
                 return created

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryFormat
+import RegistryRemote
 import RegistryStore
 
 /// What a checkpoint save did.
@@ -10,6 +11,8 @@ public struct CheckpointSaveResult: Sendable, Equatable {
     public var deleted: [Int64]
     public var preserved: [Int64]
     public var statistics: StoreStatistics
+    /// The checkpoint's digest (see `PushResult.digest`).
+    public var digest: String
 }
 
 extension ModelRegistry {
@@ -35,24 +38,31 @@ extension ModelRegistry {
     /// `maxToKeep` checkpoints are in the window, the oldest leaves it and is either kept for
     /// good or deleted. All in one transaction.
     /// `curve` holds the epochs trained since the previous save; they join the run's curve.
+    /// `parent` is the first checkpoint's parent (`train --from`); later ones have the previous.
     public func saveCheckpoint(run: String, step: Int64, tensors: [NamedTensor], metaGraphs: [Tensorflow_MetaGraphDef],
-                               metrics: [String: Double] = [:], curve: [MetricPoint] = [], now: Date = Date()) throws -> CheckpointSaveResult {
+                               metrics: [String: Double] = [:], curve: [MetricPoint] = [], now: Date = Date(),
+                               parent: VersionReference? = nil) throws -> CheckpointSaveResult {
         var new = NewVersion(model: run, kind: .checkpoint)
         new.source = "registry train"
         new.run = run
         new.globalStep = step
         new.metrics = metrics
         var deleted: [Int64] = [], preserved: [Int64] = []
+        var digest = ""
+        let provenance = Provenance.current(folder: nil)
         let sorted = tensors.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         let created = try store.transaction { session in
             try Self.admit(.checkpoint, model: run, session: session)
-            return try session.createVersion(new) { version, writer in
+            let created = try session.createVersion(new) { version, writer in
                 version.createdAt = now.timeIntervalSince1970
-                version.parentID = try session.latestVersion(modelID: version.modelID)?.id
+                version.parentID = try session.latestVersion(modelID: version.modelID)?.id ?? parent.map { try session.resolve($0).id! }
+                provenance.apply(to: &version)
                 version.bundlePrefix = SavedModelDirectory.variablesPrefix
                 version.bundleHeader = Data(BundleHeader().encodedValue)
                 try session.insert(&version)
                 let versionID = version.id!
+                // Before retention may delete the parent and re-link this version past it.
+                try session.recordParentProvenance(versionID: versionID)
                 try session.insertMetaGraphs(metaGraphs.map(MetaGraph.init(proto:)), versionID: versionID, writer: writer)
                 var offset: Int64 = 0
                 for tensor in sorted {
@@ -69,9 +79,11 @@ extension ModelRegistry {
                 (deleted, preserved) = try session.applyRetention(modelID: version.modelID)
                 return (tensors.count, 0)
             }
+            digest = try Self.seal(created, session: session)
+            return created
         }
         return CheckpointSaveResult(version: created.number, step: step, deleted: deleted, preserved: preserved,
-                                    statistics: created.statistics)
+                                    statistics: created.statistics, digest: digest)
     }
 
     /// The retention rules a run was last trained with, if it was trained here.

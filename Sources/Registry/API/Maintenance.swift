@@ -1,5 +1,6 @@
 import Foundation
 import RegistryFormat
+import RegistryRemote
 import RegistryStore
 
 /// What `rm` deleted, or with `dryRun` would delete; `--json` prints exactly these fields.
@@ -48,7 +49,8 @@ extension ModelRegistry {
     }
 
     /// Sets and removes labels of a version: `set` adds or replaces, `remove` takes keys off
-    /// (each must be there). One transaction. Returns the version's labels afterwards.
+    /// (each must be there). One transaction. Returns the version's labels afterwards. Labels
+    /// travel in the version's manifest, so its digest is recorded again (`VersionDigest`).
     public func label(_ reference: VersionReference, set: [String: String], remove: [String] = []) throws -> LabelResult {
         try store.write { session in
             let version = try session.resolve(reference)
@@ -57,6 +59,7 @@ extension ModelRegistry {
                 throw RegistryError.labelNotFound(version: name, key: key)
             }
             try session.setLabels(set, versionID: version.id!)
+            _ = try VersionDigest.record(versionID: version.id!, session: session)
             return LabelResult(model: reference.model, version: version.number, labels: try session.labels(versionID: version.id!))
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import RegistryFormat
 import RegistryInterchange
+import RegistryRemote
 import RegistryStore
 
 /// The registry: one SQLite file holding every version of every model. The one door to it
@@ -90,17 +91,27 @@ public final class ModelRegistry {
         let logged = try LoggedMetrics(options)
         var new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(directory.path))
         new.metrics = logged.metrics(at: options.globalStep)
+        let provenance = Provenance.current(folder: Self.absolute(directory.path))
         return try store.transaction { session in
             try Self.admit(.savedModel, model: model, session: session)
             let created = try session.createVersion(new) { version, writer in
                 var done: Int64 = 0
                 writer.progress = { bytes in done += bytes; progress?(done, total) }
                 if let savedAt = options.savedAt { version.createdAt = savedAt.timeIntervalSince1970 }
+                provenance.apply(to: &version)
                 return try importer.run(version: &version, session: session, writer: writer)
             }
             try logged.record(session: session, model: model, steps: [options.globalStep])
-            return PushResult(created, tensorBytes: try session.tensorBytes(versionID: created.id))
+            return PushResult(created, tensorBytes: try session.tensorBytes(versionID: created.id),
+                              digest: try Self.seal(created, session: session))
         }
+    }
+
+    /// Completes a version just made in `session`: its parent's name and digest as they are
+    /// now, then its own digest (`VersionDigest`); returns the digest.
+    static func seal(_ created: CreatedVersion, session: StoreSession) throws -> String {
+        try session.recordParentProvenance(versionID: created.id)
+        return try VersionDigest.record(versionID: created.id, session: session)
     }
 
     /// The rule that a model keeps one kind: adding `kind` to `model` is refused when it holds

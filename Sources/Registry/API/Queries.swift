@@ -1,5 +1,6 @@
 import Foundation
 import RegistryFormat
+import RegistryRemote
 import RegistryStore
 
 extension ModelRegistry {
@@ -25,8 +26,17 @@ extension ModelRegistry {
             let graphs = try Self.metaGraphInfos(versionID: versionID, session: session)
             let tensors = try session.tensors(versionID: versionID).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(TensorSummary.init)
             let files = try session.files(versionID: versionID).filter { !$0.isFolder }.map { FileSummary(path: $0.path, bytes: $0.size) }
-            return VersionDetail(summary: try session.summary(versionID: versionID), metaGraphs: graphs, tensors: tensors, files: files,
-                                 lineage: try session.lineage(versionID: versionID), digest: try session.versionDigest(versionID: versionID))
+            var summary = try session.summary(versionID: versionID)
+            let digest = try VersionDigest.of(version, session: session)
+            summary.digest = digest
+            let provenance = ProvenanceInfo(
+                digest: digest, author: version.authorUser.map { $0 + (version.authorHost.map { "@" + $0 } ?? "") },
+                tool: version.toolVersion, source: version.source, gitCommit: version.gitCommit, gitDirty: version.gitDirty,
+                parent: version.parentName, parentDigest: version.parentDigest,
+                origin: version.originModel.map { "\($0):\(version.originNumber ?? 0)" }, remote: version.originRemote)
+            return VersionDetail(summary: summary, provenance: provenance, metaGraphs: graphs, tensors: tensors, files: files,
+                                 lineage: try session.lineage(versionID: versionID),
+                                 contentDigest: try session.contentDigest(versionID: versionID))
         }
     }
 }

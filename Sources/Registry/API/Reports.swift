@@ -12,18 +12,21 @@ public struct PushResult: Codable, Sendable {
     /// pushed (tensors, graphs, other files).
     public var tensorBytes: Int64
     public var statistics: StoreStatistics
+    /// The version's digest: the manifest digest a push of it to an OCI registry produces.
+    public var digest: String
     /// Versions of the run the push's retention deleted, and those it kept for good (absent
     /// when it deleted or kept none).
     public var deleted: [Int64]?
     public var preserved: [Int64]?
 
-    init(_ created: CreatedVersion, tensorBytes: Int64) {
+    init(_ created: CreatedVersion, tensorBytes: Int64, digest: String) {
         model = created.model
         version = created.number
         tensors = created.tensors
         files = created.files
         self.tensorBytes = tensorBytes
         statistics = created.statistics
+        self.digest = digest
     }
 }
 
@@ -97,17 +100,45 @@ public struct FileSummary: Codable, Sendable, Equatable {
     public var bytes: Int64
 }
 
+/// Where a version comes from: who made it, with what, from which folder and commit, from
+/// which parent; for a pulled version, its name where it was made and the remote.
+public struct ProvenanceInfo: Codable, Sendable, Equatable {
+    public var digest: String
+    /// `user@host`.
+    public var author: String?
+    public var tool: String?
+    public var source: String?
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    /// The parent as `NAME:N` where the version was made, and its digest.
+    public var parent: String?
+    public var parentDigest: String?
+    /// A pulled version's `NAME:N` where it was made, and the remote it was pulled from.
+    public var origin: String?
+    public var remote: String?
+}
+
 /// Everything `registry show` tells about a version.
 public struct VersionDetail: Codable, Sendable {
     public var summary: VersionSummary
+    public var provenance: ProvenanceInfo
     public var metaGraphs: [MetaGraphInfo]
     public var tensors: [TensorSummary]
     public var files: [FileSummary]
     /// This version, then its parent, its parent's parent… as `model:number`.
     public var lineage: [String]
-    /// `sha256:…` over everything the version's export is made of: equal digests, identical
-    /// folders (what caches of pulled versions are keyed by).
-    public var digest: String
+    /// The content digest: `sha256:…` over everything the version's export is made of and
+    /// nothing else (not its name, number, labels or provenance): equal content digests,
+    /// identical folders, whichever versions they are (what caches of pulled versions, such as
+    /// tfregistry's `load()`, are keyed by). Its JSON key is `digest`, as tfregistry reads it.
+    /// Not the version digest (`provenance.digest`, `summary.digest`): that one names the
+    /// version's OCI manifest, which also covers its name and metadata.
+    public var contentDigest: String
+
+    private enum CodingKeys: String, CodingKey {
+        case summary, provenance, metaGraphs, tensors, files, lineage
+        case contentDigest = "digest"
+    }
 }
 
 /// `registry diff`: what changed between two versions. The tensor fields come first (as

@@ -89,7 +89,7 @@ extension ModelRegistry {
         var present = Set<Int64>()
         var toWrite: [(version: VersionRecord, digest: String, replace: Bool)] = []
         for version in versions {
-            let digest = try session.versionDigest(versionID: version.id!)
+            let digest = try session.contentDigest(versionID: version.id!)
             let name = ServingVersionName.folder(version.number)
             let there = entries.first { $0.name == name }
             if let there, let marker = there.marker, there.isPublished(model: model), marker.digest == digest,

@@ -25,7 +25,6 @@ public typealias MetricSeries = RegistryStore.MetricSeries
 public typealias RemotePushResult = RegistryRemote.RemotePushResult
 public typealias RemotePullResult = RegistryRemote.RemotePullResult
 public typealias RemoteTag = RegistryRemote.RemoteTag
-public typealias RemoteListing = RegistryRemote.RemoteListing
 
 // Errors: every one is a `CodedError` with a stable `code` and a `category`.
 public typealias CodedError = RegistryFormat.CodedError

@@ -2,27 +2,45 @@ import RegistryFormat
 import RegistryStore
 import Foundation
 
-/// Credentials for a remote, read from the environment only (never from arguments, so they
-/// stay out of shell history and process listings) and never printed:
-/// `REGISTRY_OCI_USERNAME` + `REGISTRY_OCI_PASSWORD` for basic authentication (also what a
-/// token service is asked with), or `REGISTRY_OCI_TOKEN`, sent as a bearer token.
+/// Credentials for one registry host, found as every OCI tool finds them and never printed:
+/// the environment first (`REGISTRY_OCI_USERNAME` + `REGISTRY_OCI_PASSWORD` for basic
+/// authentication and token services, or `REGISTRY_OCI_TOKEN`, a bearer token), else Docker's
+/// `config.json` (`DockerConfig`: `credHelpers`, `credsStore`, `auths`).
 public struct OCICredentials: Sendable {
     var username: String?
     var password: String?
     var token: String?
+    /// Where they came from, for error messages (never the values).
+    var source: String?
 
     /// No credentials: anonymous access (and anonymous tokens where the server hands them out).
     public static let none = OCICredentials()
 
     public init() {}
 
+    init(username: String, password: String, source: String) {
+        self.username = username
+        self.password = password
+        self.source = source
+    }
+
+    /// The environment's credentials, if any are set.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> OCICredentials {
         var credentials = OCICredentials()
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         credentials.username = value("REGISTRY_OCI_USERNAME")
         credentials.password = value("REGISTRY_OCI_PASSWORD")
         credentials.token = value("REGISTRY_OCI_TOKEN")
+        if !credentials.isEmpty { credentials.source = "REGISTRY_OCI_USERNAME/REGISTRY_OCI_PASSWORD/REGISTRY_OCI_TOKEN" }
         return credentials
+    }
+
+    /// The credentials for `host` (`registry.example.com`, `127.0.0.1:5000`): the
+    /// environment's when set, else those Docker's configuration holds for the host.
+    public static func lookup(host: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> OCICredentials {
+        let fromEnvironment = fromEnvironment(environment)
+        if !fromEnvironment.isEmpty { return fromEnvironment }
+        return try DockerConfig(environment: environment).credentials(host: host) ?? .none
     }
 
     var isEmpty: Bool { basicHeader == nil && token == nil }

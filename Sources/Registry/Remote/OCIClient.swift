@@ -2,11 +2,8 @@ import RegistryFormat
 import RegistryStore
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// One HTTP exchange's outcome; header names lowercased.
+/// A buffered answer: status, headers (names lowercased) and a body bounded by the caller.
 struct HTTPResponse: Sendable {
     var status: Int
     var headers: [String: String]
@@ -23,66 +20,117 @@ struct HTTPResponse: Sendable {
         let first = (try? JSONDecoder().decode(Body.self, from: body))?.errors?.first
         func line(_ text: String?) -> String? {
             guard let text, !text.isEmpty else { return nil }
-            let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            let flat = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
             return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
         }
         return (line(first?.code), line(first?.message))
     }
 }
 
-/// HTTP to one OCI distribution registry through FoundationNetworking's `URLSession`: each
-/// call synchronous (the CLI's verbs are), callable from several threads at once. It answers
-/// 401 challenges itself: `Basic` with the environment's user name and password, `Bearer`
-/// with the token dance (ask the challenge's realm for a token for its service and scope,
-/// with the user name and password when set, else anonymously, then retry with the token).
-/// The Authorization header never leaves the host that asked for it (redirects drop it).
+/// HTTP to one OCI distribution registry, each call synchronous and callable from several
+/// threads at once (`HTTPTransport`, libcurl). It answers 401 challenges itself: `Basic` with
+/// the credentials found for the host, `Bearer` with the token dance (ask the challenge's
+/// realm for a token for its service and scope, with the user name and password when there
+/// are some, else anonymously, then retry with the token). Credentials go only to the
+/// registry's own origin (scheme, host and port), or to the realm's for the token request;
+/// never in clear text except to a literal loopback address. A redirect of a GET or HEAD is
+/// followed (without credentials when it leaves the origin); other methods' redirects are
+/// refused. Every answer's body is bounded before it is read.
 final class OCIClient: @unchecked Sendable {
     let remote: OCIReference
+    let origin: Origin
     private let credentials: OCICredentials
-    private let session: URLSession
-    private let delegate = SessionDelegate()
+    private let transport: HTTPTransport
+    /// Set when a transfer of a batch fails, so that the others stop.
+    let cancellation = Cancellation()
     private let lock = NSLock()
     private var authorization: String?
 
-    init(remote: OCIReference, credentials: OCICredentials) throws {
-        if remote.plainHTTP && !remote.isLoopback && !credentials.isEmpty {
-            throw RemoteError.insecureCredentials(host: remote.host)
+    init(remote: OCIReference, credentials: OCICredentials, limits: HTTPLimits) throws {
+        guard let origin = Origin(remote.baseURL) else {
+            throw RemoteError.invalidReference(remote.description, reason: "its host is not usable in a URL")
+        }
+        if !origin.carriesCredentialsSafely && !credentials.isEmpty {
+            throw RemoteError.insecureCredentials(host: remote.host, source: credentials.source)
         }
         self.remote = remote
+        self.origin = origin
         self.credentials = credentials
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 300
-        configuration.httpMaximumConnectionsPerHost = OCIClient.width
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        transport = HTTPTransport(limits: limits)
         authorization = credentials.token.map { "Bearer " + $0 }
     }
 
-    deinit { session.finishTasksAndInvalidate() }
-
     /// Requests in flight at once for blob transfers.
-    static let width = 6
+    static let width = 4
+
+    /// Bytes of an answer read into memory when the caller sets no other bound (tag lists,
+    /// catalogs, upload answers, token answers).
+    static let defaultLimit = 1 << 20
 
     /// `https://HOST/v2/REPO/` + `path`.
     func url(_ path: String) -> URL {
         URL(string: "/v2/" + remote.repository + "/" + path, relativeTo: remote.baseURL)!.absoluteURL
     }
 
-    /// Sends a request, authenticating once if the server challenges it.
-    func send(_ method: String, _ url: URL, headers: [String: String] = [:], body: Data? = nil, what: String) throws -> HTTPResponse {
-        let sent = lock.withLock { authorization }
-        let response = try perform(method, url, headers: headers, body: body, authorization: sent)
-        guard response.status == 401 else { return response }
-        guard let header = response.header("www-authenticate"), let challenge = AuthChallenge(header: header) else {
-            throw RemoteError.unauthorized(host: remote.host, detail: "it answered 401 to \(what) without a challenge")
+    /// `https://HOST/v2/` + `path` (the catalog, the API check).
+    func rootURL(_ path: String) -> URL {
+        URL(string: "/v2/" + path, relativeTo: remote.baseURL)!.absoluteURL
+    }
+
+    /// Sends a request and reads the answer into memory, at most `limit` bytes of it.
+    func send(_ method: String, _ url: URL, headers: [(String, String)] = [], body: HTTPRequestBody = .none, what: String,
+              limit: Int = OCIClient.defaultLimit) throws -> HTTPResponse {
+        var buffer: BoundedBuffer?
+        let response = try exchange(method, url, headers: headers, body: body, what: what) {
+            let fresh = BoundedBuffer(limit: limit, what: what, hasBody: method != "HEAD")
+            buffer = fresh
+            return fresh
         }
-        let renewed = try authenticate(challenge, sent: sent)
-        let retried = try perform(method, url, headers: headers, body: body, authorization: renewed)
-        if retried.status == 401 {
-            throw RemoteError.unauthorized(host: remote.host, detail: "the credentials were refused, or do not allow this (\(what))")
+        let success = (200...299).contains(response.status)
+        return HTTPResponse(status: response.status, headers: response.headers, body: success ? buffer?.data ?? Data() : response.body)
+    }
+
+    /// Sends a request; the body of a 2xx answer goes to the sink `makeSink` returns (a fresh
+    /// one for each attempt: a 401 is retried with credentials, a redirect followed). An error
+    /// answer's body is collected (16 KiB at most) into the returned response instead.
+    func exchange(_ method: String, _ url: URL, headers: [(String, String)] = [], body: HTTPRequestBody = .none, what: String,
+                  expected: Int64 = 0, makeSink: () -> HTTPResponseSink) throws -> HTTPResponse {
+        var target = url
+        var renewed = false
+        for _ in 0..<8 {
+            let sent = lock.withLock { authorization }
+            let router = ResponseRouter(success: makeSink())
+            var request = HTTPRequest(method: method, url: target, headers: headers, body: body)
+            if Origin(target) == origin && origin.carriesCredentialsSafely { request.authorization = sent }
+            try transport.perform(request, sink: router, expected: expected, cancel: cancellation)
+            let response = router.response
+            if response.status == 401 && Origin(target) == origin && !renewed {
+                guard let header = response.header("www-authenticate"), let challenge = AuthChallenge(header: header) else {
+                    throw RemoteError.unauthorized(host: remote.host, detail: "it answered 401 to \(what) without a challenge",
+                                                   source: credentials.source)
+                }
+                _ = try authenticate(challenge, sent: sent)
+                renewed = true
+                continue
+            }
+            if response.status == 401 && renewed {
+                throw RemoteError.unauthorized(host: remote.host, detail: "the credentials were refused, or do not allow this (\(what))",
+                                               source: credentials.source)
+            }
+            if [301, 302, 303, 307, 308].contains(response.status) {
+                guard method == "GET" || method == "HEAD" else {
+                    throw RemoteError.protocolViolation(what: what, detail: "it redirects a \(method) request (HTTP \(response.status))")
+                }
+                guard let location = response.header("location"), let next = URL(string: location, relativeTo: target)?.absoluteURL,
+                      Origin(next) != nil else {
+                    throw RemoteError.protocolViolation(what: what, detail: "a redirect without a usable Location")
+                }
+                target = next
+                continue
+            }
+            return response
         }
-        return retried
+        throw RemoteError.protocolViolation(what: what, detail: "more than 7 redirects or challenges")
     }
 
     private func authenticate(_ challenge: AuthChallenge, sent: String?) throws -> String {
@@ -92,121 +140,64 @@ final class OCIClient: @unchecked Sendable {
         switch challenge.scheme {
         case "basic":
             guard let basic = credentials.basicHeader else {
-                throw RemoteError.unauthorized(host: remote.host, detail: "it asks for a user name and password")
+                throw RemoteError.unauthorized(host: remote.host, detail: "it asks for a user name and password", source: credentials.source)
             }
-            guard sent != basic else { throw RemoteError.unauthorized(host: remote.host, detail: "the user name and password were refused") }
+            guard sent != basic else {
+                throw RemoteError.unauthorized(host: remote.host, detail: "the user name and password were refused", source: credentials.source)
+            }
             header = basic
         case "bearer":
             if let token = credentials.token, sent == "Bearer " + token, credentials.basicHeader == nil {
-                throw RemoteError.unauthorized(host: remote.host, detail: "the token in REGISTRY_OCI_TOKEN was refused")
+                throw RemoteError.unauthorized(host: remote.host, detail: "the bearer token was refused", source: credentials.source)
             }
             header = "Bearer " + (try fetchToken(challenge))
             guard header != sent else {
-                throw RemoteError.unauthorized(host: remote.host, detail: "the token service's token does not grant this operation")
+                throw RemoteError.unauthorized(host: remote.host, detail: "the token service's token does not grant this operation",
+                                               source: credentials.source)
             }
         default:
-            throw RemoteError.unauthorized(host: remote.host, detail: "it asks for '\(challenge.scheme)' authentication, which registry does not speak")
+            throw RemoteError.unauthorized(host: remote.host, detail: "it asks for '\(challenge.scheme)' authentication, which registry does not speak",
+                                           source: credentials.source)
         }
         lock.withLock { authorization = header }
         return header
     }
 
-    /// The token dance's middle step: GET realm?service=…&scope=…, with basic credentials if set.
+    /// The token dance's middle step: GET realm?service=…&scope=…, with basic credentials if
+    /// there are some (sent to the realm's origin only, and never in clear text to another machine).
     private func fetchToken(_ challenge: AuthChallenge) throws -> String {
-        guard let url = challenge.tokenURL(), let realmHost = url.host else {
+        guard let url = challenge.tokenURL(), let realm = Origin(url) else {
             throw RemoteError.protocolViolation(what: "a Bearer challenge", detail: "its realm is not an http(s) URL")
         }
         let basic = credentials.basicHeader
-        if url.scheme == "http" && basic != nil && !OCIReference.isLoopback(realmHost) {
-            throw RemoteError.insecureCredentials(host: realmHost)
-        }
-        let response = try perform("GET", url, headers: ["Accept": "application/json"], body: nil, authorization: basic)
+        if basic != nil && !realm.carriesCredentialsSafely { throw RemoteError.insecureCredentials(host: realm.description, source: credentials.source) }
+        let buffer = BoundedBuffer(limit: Self.defaultLimit, what: "the token from \(realm)")
+        let router = ResponseRouter(success: buffer)
+        try transport.perform(HTTPRequest(method: "GET", url: url, headers: [("Accept", "application/json")], authorization: basic),
+                              sink: router, cancel: cancellation)
+        let response = router.response
         if response.status == 401 || response.status == 403 {
             throw RemoteError.unauthorized(host: remote.host, detail: basic == nil
-                ? "its token service (\(realmHost)) gives no anonymous access" : "its token service (\(realmHost)) refused the user name and password")
+                ? "its token service (\(realm)) gives no anonymous access" : "its token service (\(realm)) refused the user name and password",
+                                           source: credentials.source)
         }
         guard response.status == 200 else {
             let error = response.ociError
-            throw RemoteError.refused(what: "hand out a token (\(realmHost))", status: response.status, code: error.code, message: error.message)
+            throw RemoteError.refused(what: "hand out a token (\(realm))", status: response.status, code: error.code, message: error.message)
         }
-        guard let token = (try? JSONDecoder().decode(TokenResponse.self, from: response.body))?.value else {
-            throw RemoteError.protocolViolation(what: "a token request (\(realmHost))", detail: "the answer holds no token")
+        guard let token = (try? JSONDecoder().decode(TokenResponse.self, from: buffer.data))?.value,
+              !token.contains(where: { $0.isNewline }) else {
+            throw RemoteError.protocolViolation(what: "a token request (\(realm))", detail: "the answer holds no token")
         }
         return token
     }
 
-    private final class Outcome: @unchecked Sendable {
-        let done = DispatchSemaphore(value: 0)
-        var result: Result<HTTPResponse, Error> = .failure(CancellationError())
-    }
-
-    /// One exchange, waited for.
-    private func perform(_ method: String, _ url: URL, headers: [String: String], body: Data?, authorization: String?) throws -> HTTPResponse {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.httpBody = body
-            request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
-        }
-        let outcome = Outcome()
-        let task = session.dataTask(with: request) { data, response, error in
-            if let error {
-                outcome.result = .failure(error)
-            } else if let http = response as? HTTPURLResponse {
-                outcome.result = .success(HTTPResponse(status: http.statusCode, headers: Self.fields(http), body: data ?? Data()))
-            } else {
-                outcome.result = .failure(URLError(.badServerResponse))
-            }
-            outcome.done.signal()
-        }
-        task.resume()
-        outcome.done.wait()
-        if let challenged = delegate.takeChallenge(task) {
-            return HTTPResponse(status: challenged.statusCode, headers: Self.fields(challenged), body: Data())
-        }
-        do {
-            return try outcome.result.get()
-        } catch {
-            throw RemoteError.unreachable(host: url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? remote.host,
-                                          detail: Self.describe(error))
-        }
-    }
-
-    /// Header fields with lowercased names.
-    static func fields(_ response: HTTPURLResponse) -> [String: String] {
-        var fields: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let key = key as? String, let value = value as? String { fields[key.lowercased()] = value }
-        }
-        return fields
-    }
-
-    static func describe(_ error: Error) -> String {
-        if let urlError = error as? URLError {
-            switch urlError.code {
-            case .cannotConnectToHost: return "connection refused"
-            case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-            case .timedOut: return "timed out"
-            case .networkConnectionLost: return "the connection was lost"
-            case .notConnectedToInternet: return "no network"
-            case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot,
-                 .serverCertificateNotYetValid, .clientCertificateRejected, .clientCertificateRequired:
-                return "the TLS handshake failed (\(urlError.localizedDescription))"
-            default: break
-            }
-        }
-        let text = (error as NSError).localizedDescription
-        if text.contains("SSL") || text.contains("TLS") { return "the TLS handshake failed (\(text)); a plain-HTTP server needs oci+http://" }
-        return text
-    }
-
-    /// Runs `body` over `items` on at most `width` threads; the first error stops the others
-    /// from starting new items and is rethrown.
-    static func concurrently<T>(_ items: [T], width: Int = OCIClient.width, _ body: (T) throws -> Void) throws {
+    /// Runs `body` over `items` on at most `width` threads. The first error stops the others
+    /// from starting new items, cancels the transfers in flight, and is rethrown.
+    func concurrently<T>(_ items: [T], width: Int = OCIClient.width, _ body: (T) throws -> Void) throws {
         guard !items.isEmpty else { return }
         let cursor = WorkCursor()
+        let cancellation = self.cancellation
         withoutActuallyEscaping(body) { body in
             nonisolated(unsafe) let work = body
             nonisolated(unsafe) let list = items
@@ -218,7 +209,15 @@ final class OCIClient: @unchecked Sendable {
                         return cursor.next
                     }
                     guard let index else { return }
-                    do { try work(list[index]) } catch { cursor.lock.withLock { if cursor.error == nil { cursor.error = error } } }
+                    do {
+                        try work(list[index])
+                    } catch {
+                        let first = cursor.lock.withLock {
+                            if cursor.error == nil { cursor.error = error; return true }
+                            return false
+                        }
+                        if first { cancellation.cancel() }
+                    }
                 }
             }
         }
@@ -233,37 +232,28 @@ private final class WorkCursor: @unchecked Sendable {
     var error: Error?
 }
 
-/// The session's delegate. It drops the Authorization header when a redirect leaves the host
-/// (blob storage on another domain must not see the registry's credentials), and it takes
-/// 401 challenges away from URLSession: FoundationNetworking's own handling of them hangs or
-/// traps on Linux, so the 401 answer is recorded, the task cancelled, and `OCIClient` answers
-/// the challenge itself.
-private final class SessionDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var challenged: [Int: HTTPURLResponse] = [:]
+/// Sends a 2xx answer's body to the caller's sink and keeps any other answer's (bounded).
+private final class ResponseRouter: HTTPResponseSink {
+    let success: HTTPResponseSink
+    private var errorBody: BoundedBuffer?
+    private(set) var head = HTTPResponseHead(status: 0, headers: [:])
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        // Server-trust (TLS) challenges carry no 401 answer and keep the default handling.
-        guard let response = challenge.failureResponse as? HTTPURLResponse, response.statusCode == 401 else {
-            completionHandler(.performDefaultHandling, nil)
-            return
+    init(success: HTTPResponseSink) { self.success = success }
+
+    func head(_ head: HTTPResponseHead) throws {
+        self.head = head
+        if head.isSuccess {
+            try success.head(head)
+        } else {
+            let buffer = BoundedBuffer(limit: 0, what: "an error answer", hasBody: false)
+            try buffer.head(head)
+            errorBody = buffer
         }
-        lock.withLock { challenged[task.taskIdentifier] = response }
-        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
-    /// The challenged answer a task was cancelled for, if it was.
-    func takeChallenge(_ task: URLSessionTask) -> HTTPURLResponse? {
-        lock.withLock { challenged.removeValue(forKey: task.taskIdentifier) }
+    func body(_ bytes: UnsafeRawBufferPointer) throws {
+        if let errorBody { try errorBody.body(bytes) } else { try success.body(bytes) }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        var next = request
-        if request.url?.host != task.originalRequest?.url?.host || request.url?.port != task.originalRequest?.url?.port {
-            next.setValue(nil, forHTTPHeaderField: "Authorization")
-        }
-        completionHandler(next)
-    }
+    var response: HTTPResponse { HTTPResponse(status: head.status, headers: head.headers, body: errorBody?.data ?? Data()) }
 }

@@ -11,13 +11,28 @@ public enum OCIMediaType {
     public static let artifact = "application/vnd.tfregistry.version.v1"
     /// The config blob: the version's rows (`VersionConfig`).
     public static let config = "application/vnd.tfregistry.version.config.v1+json"
-    /// A layer: one chunk's raw bytes (at most 1 MiB), so its sha256 digest is the chunk's address.
+    /// A layer of formats 1 and 2: one chunk's raw bytes (at most 1 MiB), so its sha256 digest
+    /// is the chunk's address.
     public static let chunk = "application/vnd.tfregistry.chunk.v1"
+    /// A layer of format 3: a pack of chunks (`PackPlan`), a header listing them then their bytes.
+    public static let pack = "application/vnd.tfregistry.pack.v1"
 }
 
-/// Manifest annotation keys (besides `org.opencontainers.image.created`).
+/// Manifest annotation keys: what `remote ls` shows without fetching configs, and the
+/// version's provenance under the standard keys other OCI tools show.
 enum OCIAnnotation {
     static let created = "org.opencontainers.image.created"
+    /// `user@host` of whoever made the version.
+    static let authors = "org.opencontainers.image.authors"
+    /// The absolute folder it was pushed from.
+    static let source = "org.opencontainers.image.source"
+    /// The git commit of the repository the source folder is in.
+    static let revision = "org.opencontainers.image.revision"
+    /// The packaged model's version, `NAME:N` where it was made.
+    static let imageVersion = "org.opencontainers.image.version"
+    static let dirty = "io.tfregistry.revision-dirty"
+    static let tool = "io.tfregistry.tool-version"
+    static let parent = "io.tfregistry.parent"
     static let model = "io.tfregistry.model"
     static let version = "io.tfregistry.version"
     static let kind = "io.tfregistry.kind"
@@ -26,6 +41,29 @@ enum OCIAnnotation {
     static let globalStep = "io.tfregistry.global-step"
     /// Followed by the label's key.
     static let labelPrefix = "io.tfregistry.label."
+
+    /// The annotations of a version's manifest.
+    static func of(_ config: VersionConfig) -> [String: String] {
+        var result: [String: String] = [
+            created: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: config.createdAt)),
+            model: config.model,
+            version: String(config.version),
+            imageVersion: "\(config.model):\(config.version)",
+            kind: config.kind,
+            tagSets: config.metaGraphs.sorted { $0.position < $1.position }.map(\.tagSet).joined(separator: ";"),
+        ]
+        if let globalStep = config.globalStep { result[self.globalStep] = String(globalStep) }
+        for (key, value) in config.labels { result[labelPrefix + key] = value }
+        if let source = config.source { result[self.source] = source }
+        if let provenance = config.provenance {
+            if let user = provenance.user { result[authors] = user + (provenance.host.map { "@" + $0 } ?? "") }
+            if let commit = provenance.revision { result[revision] = commit }
+            if provenance.dirty == true { result[dirty] = "true" }
+            if let tool = provenance.tool { result[self.tool] = tool }
+            if let parent = provenance.parentDigest { result[self.parent] = parent }
+        }
+        return result
+    }
 }
 
 /// A content descriptor: what a manifest says about a blob.
@@ -61,8 +99,12 @@ struct OCIManifest: Codable, Sendable {
         guard config.mediaType == OCIMediaType.config else {
             throw RemoteError.notAVersion(what: what, detail: "its config is \(config.mediaType)")
         }
-        for layer in layers where layer.mediaType != OCIMediaType.chunk {
-            throw RemoteError.notAVersion(what: what, detail: "it has a layer of type \(layer.mediaType)")
+        let layerType = layers.first?.mediaType ?? OCIMediaType.pack
+        guard layerType == OCIMediaType.chunk || layerType == OCIMediaType.pack else {
+            throw RemoteError.notAVersion(what: what, detail: "it has a layer of type \(layerType)")
+        }
+        for layer in layers where layer.mediaType != layerType {
+            throw RemoteError.notAVersion(what: what, detail: "it mixes layers of types \(layerType) and \(layer.mediaType)")
         }
     }
 }
@@ -72,4 +114,9 @@ struct OCIManifest: Codable, Sendable {
 struct OCITagList: Decodable {
     var name: String?
     var tags: [String]?
+}
+
+/// `GET /v2/_catalog`.
+struct OCICatalog: Decodable {
+    var repositories: [String]?
 }

@@ -21,6 +21,23 @@ public struct OCIReference: Hashable, Sendable, CustomStringConvertible {
         ["oci://", "oci+http://", "oci+https://"].contains { text.hasPrefix($0) }
     }
 
+    /// Parses `oci://HOST[:PORT]` (a whole registry: its catalog, a login) as well as a
+    /// repository; a registry alone has an empty `repository`.
+    public init(parsingRegistryOrRepository text: String) throws(RemoteError) {
+        let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+        let afterScheme = trimmed.range(of: "://").map { trimmed[$0.upperBound...] } ?? Substring(trimmed)
+        if !afterScheme.contains("/") {
+            try self.init(parsing: trimmed + "/registry-only")
+            repository = ""
+            guard tag == nil else { throw .invalidReference(Self.redacted(text), reason: "a registry has no tag") }
+        } else {
+            try self.init(parsing: text)
+        }
+    }
+
+    /// Whether this names a registry (its catalog) rather than a repository.
+    public var isRegistryOnly: Bool { repository.isEmpty }
+
     public init(parsing text: String) throws(RemoteError) {
         func fail(_ reason: String) -> RemoteError { .invalidReference(Self.redacted(text), reason: reason) }
         var rest: Substring
@@ -40,7 +57,7 @@ public struct OCIReference: Hashable, Sendable, CustomStringConvertible {
         host = String(rest[..<slash])
         rest = rest[rest.index(after: slash)...]
         if host.contains("@") {
-            throw fail("credentials do not belong in the address; set REGISTRY_OCI_USERNAME and REGISTRY_OCI_PASSWORD instead")
+            throw fail("credentials do not belong in the address; use `registry remote login HOST` or REGISTRY_OCI_USERNAME and REGISTRY_OCI_PASSWORD")
         }
         guard Self.isValidHost(host) else { throw fail("'\(host)' is not a host name or address with an optional :PORT") }
         if let at = rest.firstIndex(of: "@") {
@@ -83,7 +100,7 @@ public struct OCIReference: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The repository alone, as the user would type it for `registry remote ls`.
-    public var repositoryReference: String { (plainHTTP ? "oci+http://" : "oci://") + host + "/" + repository }
+    public var repositoryReference: String { (plainHTTP ? "oci+http://" : "oci://") + host + (repository.isEmpty ? "" : "/" + repository) }
 
     public var description: String {
         repositoryReference + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0 } ?? "")
@@ -103,13 +120,6 @@ public struct OCIReference: Hashable, Sendable, CustomStringConvertible {
         return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
     }
 
-    /// Whether the host is this machine, where plain HTTP exposes nothing.
-    var isLoopback: Bool { Self.isLoopback(hostName) }
-
-    static func isLoopback(_ name: String) -> Bool {
-        name == "localhost" || name.hasPrefix("127.") || name == "[::1]" || name == "::1"
-    }
-
     /// The tag a version gets when none is given: `MODEL-N`, with every character the tag
     /// grammar `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}` refuses replaced by '_'.
     public static func defaultTag(model: String, version: Int64) -> String {
@@ -120,14 +130,14 @@ public struct OCIReference: Hashable, Sendable, CustomStringConvertible {
         return tag
     }
 
-    static func isValidTag(_ tag: String) -> Bool {
+    package static func isValidTag(_ tag: String) -> Bool {
         let bytes = Array(tag.utf8)
         guard (1...128).contains(bytes.count) else { return false }
         func word(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 95 }
         return word(bytes[0]) && bytes.allSatisfy { word($0) || $0 == 46 || $0 == 45 }
     }
 
-    static func isValidDigest(_ digest: String) -> Bool {
+    package static func isValidDigest(_ digest: String) -> Bool {
         guard digest.hasPrefix("sha256:") else { return false }
         let hex = digest.dropFirst(7)
         return hex.utf8.count == 64 && hex.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -3,16 +3,18 @@ import RegistryFormat
 import RegistryStore
 
 /// The config blob of a pushed version (`OCIMediaType.config`): every row a pull needs to
-/// rebuild the version, byte streams referred to by index into `contents`, each content its
-/// size and its chunk addresses (hex sha256 of the raw chunk = the layer's digest). Binary
-/// fields (keys, headers, slices, unknown proto fields) are base64. Signature and collection
-/// rows are not shipped: a pull derives them from the MetaGraphDef bytes, as a push does.
+/// rebuild the version, byte streams referred to by index into `contents`. Binary fields
+/// (keys, headers, unknown proto fields) are base64. Signature and collection rows are not
+/// shipped: a pull derives them from the MetaGraphDef bytes, as a push does.
+///
+/// Format 3 (this one) numbers the version's distinct chunks in order of first use (graph
+/// text, meta graphs, tensors, files) and gives each content as runs of those numbers; the
+/// chunks travel in `packs` (`PackPlan`), each named here by its chunk count and the sha256 of
+/// its header, which lists the chunks' addresses. Formats 1 and 2 (a layer per chunk, each
+/// content its chunk addresses) still pull.
 struct VersionConfig: Codable, Sendable {
-    /// Bumped when a field changes meaning; a pull refuses formats it does not know. Format 2
-    /// ships each tensor's index entry as its bytes (as the tensors table keeps it); format 1
-    /// spelled out its fields, and still pulls.
-    static let currentFormat = 2
-    static let readableFormats = 1...2
+    static let currentFormat = 3
+    static let readableFormats = 1...3
 
     struct Graph: Codable, Sendable {
         /// `binary` (saved_model.pb) or `text` (saved_model.pbtxt).
@@ -86,19 +88,40 @@ struct VersionConfig: Codable, Sendable {
         var content: Int?
     }
 
+    /// A byte stream: its size and its chunks, as runs `[first, count, first, count…]` of
+    /// chunk numbers (format 3) or as hex addresses (formats 1 and 2).
     struct Content: Codable, Sendable {
         var size: Int64
-        /// Hex sha256 of each raw chunk, in order.
-        var chunks: [String]
+        var runs: [Int]?
+        var chunks: [String]?
+    }
+
+    /// One layer of the manifest, in order: how many chunks its header lists and the header's
+    /// sha256 (hex).
+    struct PackRow: Codable, Sendable, Equatable {
+        var chunks: Int
+        var index: String
+    }
+
+    /// Who made the version, where and from what (see `Provenance` in the API).
+    struct Provenance: Codable, Sendable, Equatable {
+        var user: String?
+        var host: String?
+        var tool: String?
+        var revision: String?
+        var dirty: Bool?
+        var parentDigest: String?
     }
 
     var format = VersionConfig.currentFormat
+    /// The version's name where it was made (a pulled version keeps its origin's).
     var model: String
     var version: Int64
     var kind: String
     var createdAt: Double
+    /// The absolute folder it was pushed from.
     var source: String?
-    /// The parent as `NAME:N` where it was pushed from (informational: lineage is local).
+    /// The parent as `NAME:N` where the version was made.
     var parent: String?
     var run: String?
     var globalStep: Int64?
@@ -106,6 +129,7 @@ struct VersionConfig: Codable, Sendable {
     /// A CheckpointManager's times for this checkpoint (absent when its state file had none).
     var checkpointTimestamp: Double?
     var lastPreservedTimestamp: Double?
+    var provenance: Provenance?
     var graph: Graph
     var bundle: Bundle
     var labels: [String: String]
@@ -113,51 +137,62 @@ struct VersionConfig: Codable, Sendable {
     var tensors: [TensorRow]
     var files: [FileRow]
     var contents: [Content]
+    var packs: [PackRow]?
 
-    /// Deterministic bytes, so re-pushing a version re-uses its config blob.
+    /// Every top-level key a config may have; any other is refused before decoding.
+    static let topLevelKeys: Set<String> = [
+        "format", "model", "version", "kind", "createdAt", "source", "parent", "run", "globalStep", "metrics", "provenance",
+        "checkpointTimestamp", "lastPreservedTimestamp",
+        "graph", "bundle", "labels", "metaGraphs", "tensors", "files", "contents", "packs",
+    ]
+
+    /// Deterministic bytes (sorted keys), so a version always has the same config digest.
     func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
 
-    /// Every distinct chunk in order of first use, with the plane width a local push would
-    /// store it with (the dtype's for tensors; 1 for graphs, files, strings).
-    var distinctChunks: [(hash: String, planeWidth: Int)] {
-        var widths: [Int: Int] = [:]
-        for tensor in tensors {
-            if let content = tensor.content, let entry = try? tensor.bundleEntry(what: "config") { widths[content] = entry.dtype.planeWidth }
+    /// The chunk numbers of a format-3 content, in order.
+    static func ordinals(_ runs: [Int]) -> [Int] {
+        stride(from: 0, to: runs.count - 1, by: 2).flatMap { runs[$0]..<(runs[$0] + runs[$0 + 1]) }
+    }
+
+    /// Runs `[first, count…]` of consecutive numbers.
+    static func runs(_ ordinals: [Int]) -> [Int] {
+        var runs: [Int] = []
+        for ordinal in ordinals {
+            if runs.count >= 2, runs[runs.count - 2] + runs[runs.count - 1] == ordinal { runs[runs.count - 1] += 1 } else { runs += [ordinal, 1] }
         }
-        var seen: Set<String> = []
-        var result: [(String, Int)] = []
-        for (index, content) in contents.enumerated() {
-            for chunk in content.chunks where seen.insert(chunk).inserted {
-                result.append((chunk, widths[index] ?? 1))
-            }
-        }
-        return result
+        return runs
     }
 }
 
 extension VersionConfig {
-    /// Reads a stored version's rows into a config; `chunks` receives each chunk's id and
-    /// raw size by hex address.
-    static func load(version: VersionRecord, session: StoreSession, chunks: inout [String: ChunkReference]) throws -> VersionConfig {
+    /// A stored version's config (without its packs) and its distinct chunks, numbered in
+    /// first-use order.
+    static func load(version: VersionRecord, session: StoreSession) throws -> (config: VersionConfig, chunks: [ChunkReference]) {
         let versionID = version.id!
         let reader = ContentReader(session)
         var contents: [Content] = []
         var indexByID: [Int64: Int] = [:]
+        var chunks: [ChunkReference] = []
+        var ordinalByHash: [ContentHash: Int] = [:]
         func content(_ id: Int64?) throws -> Int? {
             guard let id else { return nil }
             if let index = indexByID[id] { return index }
             let list = try reader.chunkList(id)
-            for chunk in list { chunks[chunk.hash.description] = chunk }
-            contents.append(Content(size: list.reduce(Int64(0)) { $0 + Int64($1.rawSize) }, chunks: list.map(\.hash.description)))
+            let ordinals = list.map { chunk in
+                if let known = ordinalByHash[chunk.hash] { return known }
+                chunks.append(chunk)
+                ordinalByHash[chunk.hash] = chunks.count - 1
+                return chunks.count - 1
+            }
+            contents.append(Content(size: list.reduce(Int64(0)) { $0 + Int64($1.rawSize) }, runs: runs(ordinals)))
             indexByID[id] = contents.count - 1
             return contents.count - 1
         }
-        let model = try session.modelName(id: version.modelID) ?? "?"
-        let parent = try version.parentID.flatMap { try session.versionName(id: $0) }
+        let model = try version.originModel ?? session.modelName(id: version.modelID) ?? "?"
         let graphText = try content(version.graphTextID)
         let metaGraphs = try session.metaGraphs(versionID: versionID).map {
             MetaGraphRow(position: $0.position, tagSet: $0.tagSet.description, content: try content($0.contentID)!)
@@ -168,28 +203,19 @@ extension VersionConfig {
         let files = try session.files(versionID: versionID).map {
             FileRow(path: $0.path, isFolder: $0.isFolder, size: $0.size, content: try content($0.contentID))
         }
-        return VersionConfig(
-            model: model, version: version.number, kind: version.kind.rawValue, createdAt: version.createdAt, source: version.source,
-            parent: parent, run: version.run, globalStep: version.globalStep, metrics: try version.metrics,
+        let provenance = Provenance(user: version.authorUser, host: version.authorHost, tool: version.toolVersion,
+                                    revision: version.gitCommit, dirty: version.gitDirty, parentDigest: version.parentDigest)
+        let config = VersionConfig(
+            model: model, version: version.originNumber ?? version.number, kind: version.kind.rawValue, createdAt: version.createdAt,
+            source: version.source, parent: version.parentName, run: version.run == nil ? nil : model, globalStep: version.globalStep,
+            metrics: try version.metrics,
             checkpointTimestamp: version.checkpointTimestamp, lastPreservedTimestamp: version.lastPreservedTimestamp,
+            provenance: provenance == Provenance() ? nil : provenance,
             graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion,
                          extra: try version.graphExtraID.map { Data(try reader.read($0)) },
                          text: graphText),
             bundle: Bundle(prefix: version.bundlePrefix, header: version.bundleHeader),
             labels: try session.labels(versionID: versionID), metaGraphs: metaGraphs, tensors: tensors, files: files, contents: contents)
-    }
-
-    /// The manifest annotations: what `remote ls` shows without fetching the config.
-    var annotations: [String: String] {
-        var result: [String: String] = [
-            OCIAnnotation.created: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: createdAt)),
-            OCIAnnotation.model: model,
-            OCIAnnotation.version: String(version),
-            OCIAnnotation.kind: kind,
-            OCIAnnotation.tagSets: metaGraphs.sorted { $0.position < $1.position }.map(\.tagSet).joined(separator: ";"),
-        ]
-        if let globalStep { result[OCIAnnotation.globalStep] = String(globalStep) }
-        for (key, value) in labels { result[OCIAnnotation.labelPrefix + key] = value }
-        return result
+        return (config, chunks)
     }
 }

@@ -19,7 +19,7 @@ extension MetaGraph {
     }
 
     /// Refuses declared asset names that would escape `assets/` (`..`, absolute, NUL).
-    func validateAssets(file: String) throws(FormatError) {
+    package func validateAssets(file: String) throws(FormatError) {
         for name in declaredAssets {
             do {
                 try RelativePath.validate(name, file: file)

@@ -32,6 +32,78 @@ extension ContentReader {
         reader.verifyHashes = true
         return try reader.decodeChunk(id: chunkID)
     }
+
+    /// A chunk's stored rows (with its delta bases), to decode outside the session.
+    package func storedRows(_ chunkID: Int64) throws -> StoredChunkRows {
+        StoredChunkRows(rows: try chain(chunkID))
+    }
+
+    /// The raw bytes of chunks, in order, to `body`: this thread reads the rows, worker
+    /// threads decode them (`OrderedPipeline`), so a long stream keeps the cores busy.
+    package func streamChunks(_ ids: [Int64], _ body: (Int, [UInt8]) throws -> Void) throws {
+        let pipeline = OrderedPipeline<Result<[UInt8], Error>>()
+        defer { while pipeline.next() != nil {} }
+        var index = 0
+        for id in ids {
+            let rows = try chain(id)
+            pipeline.submit { Result { try ChunkDecoder.decode(chain: rows, verify: false) } }
+            while pipeline.isFull, let result = pipeline.next() { try body(index, try result.get()); index += 1 }
+        }
+        while let result = pipeline.next() { try body(index, try result.get()); index += 1 }
+    }
+
+    /// The stored ids of chunks by address, for those that are stored.
+    package func chunkIDs(_ hashes: [ContentHash]) throws -> [ContentHash: Int64] {
+        var found: [ContentHash: Int64] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?")
+        for hash in hashes {
+            if let id = try Int64.fetchOne(statement, arguments: [Data(hash.bytes)]) { found[hash] = id }
+        }
+        return found
+    }
+}
+
+/// A chunk's stored rows, read in a session and decoded on any thread.
+package struct StoredChunkRows: Sendable {
+    let rows: [StoredChunk]
+
+    /// The raw bytes; with `verify`, checked against the chunk's address.
+    package func decode(verify: Bool = false) throws -> [UInt8] {
+        try ChunkDecoder.decode(chain: rows, verify: verify)
+    }
+}
+
+/// A chunk received from elsewhere (a remote), checked against the address it was announced
+/// under and encoded on the receiving thread, so that the thread owning the database only
+/// inserts it.
+package struct ReceivedChunk: Sendable {
+    package let hash: ContentHash
+    package let size: Int
+    /// crc32c of the raw bytes (tensors' checksums are combined from these).
+    package let crc32c: UInt32
+    /// The raw bytes when they are what is stored (no filter pays), else empty: a chunk
+    /// waiting to be inserted holds one copy of its bytes, not two.
+    let raw: [UInt8]
+    let encoded: EncodedChunk
+
+    /// Checks `raw` (size and sha256 against `expected`) and encodes it for `planeWidth`.
+    package init(raw: [UInt8], expected: ContentHash, planeWidth: Int) throws {
+        guard !raw.isEmpty, raw.count <= ContentReader.maxRawSize else {
+            throw StoreError.damaged(what: "chunk \(expected.short)", detail: "its size \(raw.count) is not that of a chunk (1 to \(ContentReader.maxRawSize) bytes)")
+        }
+        let actual = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
+        guard actual == expected else { throw ReceivedChunkMismatch(actual: actual) }
+        hash = expected
+        size = raw.count
+        crc32c = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
+        encoded = raw.withUnsafeBytes { ChunkEncoder.encode($0, planeWidth: planeWidth, base: nil) }
+        self.raw = encoded.data == nil ? raw : []
+    }
+}
+
+/// The bytes received for a chunk hash to something else.
+package struct ReceivedChunkMismatch: Error {
+    package let actual: ContentHash
 }
 
 extension ContentWriter {
@@ -57,6 +129,15 @@ extension ContentWriter {
         }
         // No content lists it yet: noted for gc (migration 0012), which drops it should the
         // transfer that fetched it be abandoned, and forgets the note once a content lists it.
+        try db.execute(sql: "INSERT OR IGNORE INTO gc_chunks (id) VALUES (?)", arguments: [id])
+        return id
+    }
+
+    /// Stores a received chunk (or finds it stored); returns its id.
+    package func insert(_ chunk: ReceivedChunk) throws -> Int64 {
+        if let id = try storedChunkID(chunk.hash) { return id }
+        let id = try chunk.raw.withUnsafeBytes { try insertChunk(hash: chunk.hash, raw: $0, encoded: chunk.encoded, base: nil, rawSize: chunk.size) }
+        // Noted for gc, as above: a lease keeps it while its pull runs.
         try db.execute(sql: "INSERT OR IGNORE INTO gc_chunks (id) VALUES (?)", arguments: [id])
         return id
     }

@@ -263,15 +263,17 @@ package final class ContentWriter {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM chunks WHERE hash = ?"), arguments: [Data(hash.bytes)])
     }
 
-    /// Inserts one chunk row; its stored bytes are bound without a copy.
-    func insertChunk(hash: ContentHash, raw: UnsafeRawBufferPointer, encoded: EncodedChunk, base: StoredChunk?) throws -> Int64 {
+    /// Inserts one chunk row; its stored bytes are bound without a copy. `rawSize` is the raw
+    /// bytes' count when `raw` is not given (an encoded chunk keeps only its encoded bytes).
+    func insertChunk(hash: ContentHash, raw: UnsafeRawBufferPointer, encoded: EncodedChunk, base: StoredChunk?,
+                     rawSize: Int? = nil) throws -> Int64 {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO chunks (hash, filter, width, raw_size, stored_size, base_id, depth, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         func run(_ stored: UnsafeRawBufferPointer) throws {
             let blob = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: stored.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!),
                             count: stored.count, deallocator: .none)
-            try insert.execute(arguments: [Data(hash.bytes), encoded.filter.rawValue, encoded.width, raw.count, stored.count,
+            try insert.execute(arguments: [Data(hash.bytes), encoded.filter.rawValue, encoded.width, rawSize ?? raw.count, stored.count,
                                            base?.id, base.map { $0.depth + 1 } ?? 0, blob])
         }
         if let data = encoded.data { try data.withUnsafeBytes(run) } else { try run(raw) }

@@ -29,6 +29,20 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
     /// checkpoint it kept for good (nil when the state file had none).
     package var checkpointTimestamp: Double?
     package var lastPreservedTimestamp: Double?
+    /// Who recorded it, with what, from which commit, from which parent (`Provenance`).
+    package var authorUser: String?
+    package var authorHost: String?
+    package var toolVersion: String?
+    package var gitCommit: String?
+    package var gitDirty: Bool?
+    package var parentDigest: String?
+    package var parentName: String?
+    /// A pulled version's name where it was made (nil: made here) and the remote it came from.
+    package var originModel: String?
+    package var originNumber: Int64?
+    package var originRemote: String?
+    /// `sha256:…` of the OCI manifest a push of this version produces (nil until computed).
+    package var digest: String?
 
     enum CodingKeys: String, CodingKey {
         case id, number, kind, source, run, preserved
@@ -36,6 +50,9 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
         case metricsJSON = "metrics_json", graphEncoding = "graph_encoding", schemaVersion = "schema_version"
         case graphExtraID = "graph_extra_id", graphTextID = "graph_text_id", bundlePrefix = "bundle_prefix", bundleHeader = "bundle_header"
         case checkpointTimestamp = "checkpoint_timestamp", lastPreservedTimestamp = "last_preserved_timestamp"
+        case authorUser = "author_user", authorHost = "author_host", toolVersion = "tool_version", gitCommit = "git_commit"
+        case gitDirty = "git_dirty", parentDigest = "parent_digest", parentName = "parent_name", originModel = "origin_model"
+        case originNumber = "origin_number", originRemote = "origin_remote", digest
     }
 
     package init(modelID: Int64, number: Int64, createdAt: Double, kind: VersionKind, source: String?, parentID: Int64?,

@@ -74,8 +74,8 @@ extension StoreSession {
     /// A chunk whose base goes with it in the same step notes that base again (behind the
     /// cursor: `RegistryDatabase.deleteUnreferenced` makes another pass). A rule that keeps
     /// an unused chunk for now (a remote pull's lease on the chunks it fetched but has not
-    /// recorded yet) is one more condition on the two statements marked *deletable*: a chunk it
-    /// keeps stays noted, for a later gc.
+    /// recorded yet, `PullLeases`) is one more condition on the two statements marked
+    /// *deletable*: a chunk it keeps stays noted, for a later gc.
     private func deleteUnusedChunks(_ range: StatementArguments) throws -> CollectedGarbage {
         var removed = CollectedGarbage()
         try db.execute(sql: """
@@ -83,13 +83,17 @@ extension StoreSession {
             AND (EXISTS (SELECT 1 FROM content_chunks WHERE content_chunks.chunk_id = gc_chunks.id)
                  OR EXISTS (SELECT 1 FROM chunks WHERE chunks.base_id = gc_chunks.id))
             """, arguments: range)
-        // Deletable: every chunk still noted in the range.
+        // Deletable: every chunk still noted in the range that no running pull leases.
         let freed = try Row.fetchOne(db, sql: """
             SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM chunks WHERE id IN (SELECT id FROM gc_chunks WHERE id > ? AND id <= ?)
+            AND NOT EXISTS (SELECT 1 FROM leased_chunks WHERE leased_chunks.chunk_id = chunks.id)
             """, arguments: range)!
         (removed.chunks, removed.bytes) = (freed[0], freed[1])
         // Deletable: the same.
-        try db.execute(sql: "DELETE FROM chunks WHERE id IN (SELECT id FROM gc_chunks WHERE id > ? AND id <= ?)", arguments: range)
+        try db.execute(sql: """
+            DELETE FROM chunks WHERE id IN (SELECT id FROM gc_chunks WHERE id > ? AND id <= ?)
+            AND NOT EXISTS (SELECT 1 FROM leased_chunks WHERE leased_chunks.chunk_id = chunks.id)
+            """, arguments: range)
         try db.execute(sql: """
             DELETE FROM gc_chunks WHERE id > ? AND id <= ? AND NOT EXISTS (SELECT 1 FROM chunks WHERE chunks.id = gc_chunks.id)
             """, arguments: range)
@@ -105,6 +109,7 @@ extension RegistryDatabase {
     /// noted behind the cursor; chains are at most `ContentWriter.maxDepth` deep).
     package func deleteUnreferenced(progress: ((CollectedGarbage) -> Void)? = nil) throws -> CollectedGarbage {
         var total = CollectedGarbage()
+        try transaction { try $0.dropExpiredLeases() }  // a dead pull's chunks are garbage again
         for kind in [GarbageKind.contents, .chunks] {
             var deletedInPass: Bool
             repeat {

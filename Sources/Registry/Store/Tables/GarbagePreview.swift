@@ -35,9 +35,12 @@ struct GarbagePreview {
     private func dyingCandidates(_ candidates: Set<Int64>, contents: Set<Int64>) throws -> Set<Int64> {
         let listers = try db.cachedStatement(sql: "SELECT content_id FROM content_chunks WHERE chunk_id = ?")
         let base = try db.cachedStatement(sql: "SELECT id, base_id FROM chunks WHERE id = ?")
+        // A chunk a running pull leases stays (a dead pull's lease is dropped by gc itself first).
+        let leased = try db.cachedStatement(sql: "SELECT 1 FROM leased_chunks WHERE chunk_id = ?")
         var pending = candidates, dying = Set<Int64>()
         while let id = pending.popFirst() {
             guard !dying.contains(id), let row = try Row.fetchOne(base, arguments: [id]) else { continue }
+            guard try Int64.fetchOne(leased, arguments: [id]) == nil else { continue }
             guard try Int64.fetchAll(listers, arguments: [id]).allSatisfy(contents.contains) else { continue }
             dying.insert(id)
             if let baseID: Int64 = row[1], !dying.contains(baseID) { pending.insert(baseID) }

@@ -10,6 +10,18 @@ extension StoreSession {
         try db.execute(sql: "UPDATE versions SET parent_id = ? WHERE parent_id = ?", arguments: [version.parentID, version.id!])
     }
 
+    /// Records, on a version just made, its parent as it is now: `NAME:N` and digest (kept
+    /// when the parent is later deleted and the version re-linked).
+    package func recordParentProvenance(versionID: Int64) throws {
+        try db.execute(sql: """
+            UPDATE versions SET
+                parent_name = (SELECT models.name || ':' || p.number FROM versions p JOIN models ON models.id = p.model_id
+                               WHERE p.id = versions.parent_id),
+                parent_digest = (SELECT p.digest FROM versions p WHERE p.id = versions.parent_id)
+            WHERE id = ? AND parent_id IS NOT NULL AND parent_name IS NULL
+            """, arguments: [versionID])
+    }
+
     /// The version, then its parent, its parent's parent… as `NAME:N`, in one statement, at
     /// most 1,000 long (a damaged link cannot loop).
     package func lineage(versionID: Int64) throws -> [String] {

@@ -38,7 +38,7 @@ struct VersionListing {
         let versions = try Row.fetchCursor(db, sql: """
             SELECT versions.id, versions.model_id, versions.number, versions.created_at, versions.kind, versions.source,
                    versions.parent_id, versions.run, versions.global_step, versions.metrics_json,
-                   versions.tensor_count, versions.tensor_bytes, models.name
+                   versions.tensor_count, versions.tensor_bytes, models.name, versions.digest
             FROM \(source) \(condition.isEmpty ? "" : "WHERE " + condition)\(order)
             """, arguments: arguments)
         while let row = try versions.next() {
@@ -59,7 +59,7 @@ struct VersionListing {
             parentIDs.append(row[6])
             summaries.append(VersionSummary(model: model, version: row[2], createdAt: Date(timeIntervalSince1970: row[3]), kind: row[4],
                                             tagSets: [], labels: [:], aliases: [], tensors: row[10], tensorBytes: row[11], source: row[5],
-                                            parent: nil, run: row[7], globalStep: row[8], metrics: metrics))
+                                            parent: nil, run: row[7], globalStep: row[8], metrics: metrics, digest: row[13]))
         }
     }
 

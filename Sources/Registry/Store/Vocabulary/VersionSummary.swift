@@ -17,4 +17,7 @@ public struct VersionSummary: Codable, Sendable, Equatable {
     public var run: String?
     public var globalStep: Int64?
     public var metrics: [String: Double]?
+    /// `sha256:…` of the OCI manifest a push of the version produces (nil for a version
+    /// recorded before digests were, until `show` or `push --to` computes it).
+    public var digest: String?
 }

@@ -3,14 +3,16 @@ import Foundation
 import GRDB
 import RegistryFormat
 
-/// A version's digest: one SHA-256 over everything its export is made of, so that equal
-/// digests mean byte-identical folders (a cache keyed by it never serves stale files).
+/// A version's content digest: one SHA-256 over everything its export is made of, so that equal
+/// digests mean byte-identical folders (a cache keyed by it never serves stale files). Unlike
+/// the version digest (`versions.digest`, its OCI manifest's), it leaves out the version's name,
+/// number, labels and provenance, so two versions of the same bytes share it.
 extension StoreSession {
     /// `sha256:HEX` over the version's envelope (graph encoding, schema version, extra graph
     /// fields' content address, text graph, bundle prefix and header), its meta graphs (position, tag set,
     /// content address), its tensors (key, entry bytes, content address) and its files and
     /// folders (path, content address), each field length-prefixed.
-    package func versionDigest(versionID: Int64) throws -> String {
+    package func contentDigest(versionID: Int64) throws -> String {
         var hasher = SHA256()
         func field(_ value: DatabaseValue) {
             let bytes: [UInt8]
