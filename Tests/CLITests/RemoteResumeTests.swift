@@ -106,7 +106,9 @@ struct RemoteResumeTests {
         #expect(try puller.listing().isEmpty)
         let kept = try puller.storedChunks().intersection(layers.keys)
         let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
-        #expect(pulled.int("chunksPresent") == kept.count && kept.count < layers.count, "\(pulled)")
+        // On a loaded machine the kill may land after the last chunk's commit but before the
+        // version's: then every chunk is reused and none fetched again.
+        #expect(pulled.int("chunksPresent") == kept.count && kept.count >= 12, "\(pulled)")
         try puller.ok("gc")
         try puller.ok("verify")
         try puller.ok("pull", "big", "-o", other.tmp.path + "/out")
