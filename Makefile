@@ -7,7 +7,8 @@ VENV       ?= .venv-tf
 PYTHON     := $(abspath $(VENV))/bin/python
 SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
-APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry
+APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry \
+                chromium chromium-driver
 # Release binaries link the Swift runtime and Foundation statically: `registry ls` starts in
 # 18 ms instead of 29 (the dynamic loader resolved 56 libraries). Static FoundationNetworking
 # needs libcurl's development files.
@@ -18,8 +19,9 @@ LAYERS     := --explicit-target-dependency-import-check error
 
 .PHONY: deps venv build release demo test soak bench protos clean
 
-## deps: install the system libraries the package links, /usr/bin/time and docker-registry (the
-## OCI server the remote tests start on loopback with their own config) — only those missing.
+## deps: install the system libraries the package links, /usr/bin/time, docker-registry (the
+## OCI server the remote tests start on loopback with their own config) and headless Chromium
+## with its driver (the browser tests of `registry ui`) — only those missing.
 ## The package's own service (its default config listens on every interface) is disabled.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,8 +33,11 @@ deps:
 			$$SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true;; esac; \
 	fi
 
-## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests.
+## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests, and Selenium for
+## the browser tests (added to a venv made before it was needed).
+SELENIUM := selenium==4.50.0
 venv: $(VENV)/.ready
+	@$(PYTHON) -c "import selenium" 2>/dev/null || $(VENV)/bin/pip install -q --disable-pip-version-check $(SELENIUM)
 $(VENV)/.ready:
 	@python3 -m venv --help >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
@@ -53,7 +58,8 @@ demo: release
 
 ## test: every test, including those that ask real TensorFlow.
 test: deps venv
-	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
+	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_REQUIRE_BROWSER=1 \
+		REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test $(LAYERS) 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
 
 ## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).

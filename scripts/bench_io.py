@@ -13,7 +13,9 @@
      20-checkpoint Adam run of a ~64 MiB MLP written by tf.train.CheckpointManager then pushed,
      stored bytes against 20x one checkpoint;
   3. stored/raw of every tensor of the fixture large_weights;
-  4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target.
+  4. `registry ls --tag serve` (and --json) over 10,000 versions against the 50 ms target;
+  5. `registry ui` over 100,000 versions: each page's and API route's time on the server (its
+     Server-Timing header) and whole request, median of 5 after a warm-up, against 100 ms.
 cp, push and pull take turns (the disk's speed drifts), and push/cp, pull/cp are the medians
 of each turn's ratio. Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
 runs, untimed, before every timed run so that no earlier dirty page is flushed inside it.
@@ -400,6 +402,65 @@ def listing(b, models=100, versions=100):
     table(["listing (whole process, median of 5)", "versions", "listed", "time", "target", "time/target"], rows)
 
 
+# ---------------------------------------------------------------- 5. registry ui over 100,000 versions
+
+UI_ROUTES = [
+    ("models page", "/"),
+    ("models page, last page", "/?offset=50"),
+    ("models page, --tag serve", "/?tag=serve"),
+    ("models page, --label bench=train", "/?label=bench%3Dtrain"),
+    ("model page (latest 50 of 1,000)", "/models/serve-000"),
+    ("model page, first 50", "/models/serve-000?offset=0"),
+    ("model page with curve (1,000 checkpoints)", "/models/train-099"),
+    ("version page", "/models/serve-000:500"),
+    ("diff page", "/diff?from=train-099:1&to=train-099:1000"),
+    ("search, tensor names", "/search?q=kernel"),
+    ("search, nothing matches", "/search?q=zzzz"),
+    ("/api/ls (first 100)", "/api/ls"),
+    ("/api/ls (last 100)", "/api/ls?offset=99900"),
+    ("/api/ls?tag=serve", "/api/ls?tag=serve"),
+    ("/api/models", "/api/models"),
+    ("/api/history (last 100)", "/api/history?model=serve-000&offset=900"),
+    ("/api/curve", "/api/curve?model=train-099"),
+    ("/api/show", "/api/show?ref=serve-000%40latest"),
+    ("/api/search", "/api/search?q=bench"),
+]
+
+
+def ui(b, models=100, versions=1000):
+    import urllib.request
+    fixtures = os.path.join(b.shared, "fixtures", "tf2.21")
+    db = b.path("ui.db")
+    out = b.run([b.bench, "populate", db, str(models), str(versions),
+                 os.path.join(fixtures, "keras_tf2"), os.path.join(fixtures, "seed_mlp_training"), "--metrics"])
+    populate = json.loads(out.strip().splitlines()[-1])
+    server = subprocess.Popen([b.registry, "ui", "--registry", db, "--port", "0"], stdout=subprocess.PIPE, text=True, env=b.env)
+    try:
+        url = re.search(r"http://\S+/", server.stdout.readline()).group(0).rstrip("/")
+        rows = []
+        for name, path in UI_ROUTES:
+            server_ms, total_ms, size = [], [], 0
+            for i in range(6):
+                start = time.perf_counter()
+                with urllib.request.urlopen(url + path, timeout=60) as response:
+                    size = len(response.read())
+                    timing = response.headers["Server-Timing"]
+                total_ms.append((time.perf_counter() - start) * 1e3)
+                server_ms.append(float(re.search(r"dur=([0-9.]+)", timing).group(1)))
+            seconds = median(server_ms[1:]) / 1e3
+            rows.append([name, path, fmt_bytes(size), "%.1f ms" % (seconds * 1e3), "%.1f ms" % median(total_ms[1:]),
+                         "100 ms", ratio(seconds / 0.1, 1)])
+    finally:
+        server.terminate()
+        server.wait()
+    print("  populated %d versions (%d models; the {train} half with a global step, loss and accuracy per version) in %s; "
+          "registry file %s" % (populate["versions"], models, fmt_s(populate["seconds"]), fmt_bytes(os.path.getsize(db))))
+    b.fresh(db)
+    print("")
+    table(["registry ui (median of 5)", "route", "body", "server", "request", "target", "server/target"], rows,
+          "server: the Server-Timing header (routing, the registry's queries, rendering); request: the whole HTTP request from Python.")
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "hashes":
         return hashes()
@@ -410,7 +471,7 @@ def main():
     parser.add_argument("--shared", required=True, help="../shared (fixtures)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="16,256,1024", help="MiB of the random SavedModels")
-    parser.add_argument("--only", default="models,history,large,ls", help="sections to run")
+    parser.add_argument("--only", default="models,history,large,ls,ui", help="sections to run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     b = Bench(args)
@@ -428,6 +489,8 @@ def main():
             large_weights(b)
         if "ls" in only:
             listing(b)
+        if "ui" in only:
+            ui(b)
     finally:
         if not args.keep:
             shutil.rmtree(b.work, ignore_errors=True)

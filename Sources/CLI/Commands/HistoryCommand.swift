@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
+import RegistryUI
 
 /// `registry history NAME`: every version of a model or training run, with steps and metrics.
 struct HistoryCommand: ParsableCommand {
@@ -15,9 +16,9 @@ struct HistoryCommand: ParsableCommand {
         let registry = try options.open()
         let versions = try registry.history(model: name)
         if let plot {
-            let curve = try registry.curve(run: name)
+            let curve = try registry.trainingCurve(run: name)
             do {
-                try CurvePlot.svg(run: name, versions: versions, curve: curve).write(toFile: plot, atomically: true, encoding: .utf8)
+                try CurvePlot.svg(run: name, curve: curve).write(toFile: plot, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIFailure(message: "\(plot): cannot write the plot: \(error.localizedDescription)")
             }

@@ -20,6 +20,7 @@ struct ShowCommand: ParsableCommand {
         if let step = s.globalStep { lines.append("global step: \(step)") }
         if let metrics = s.metrics { lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         lines.append("lineage: " + detail.lineage.joined(separator: " <- "))
+        lines.append("digest: \(detail.digest)")
         for graph in detail.metaGraphs {
             lines.append("meta graph {\(graph.tags.joined(separator: ","))}")
             for signature in graph.signatures {

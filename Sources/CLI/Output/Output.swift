@@ -1,21 +1,12 @@
 import Foundation
 import Registry
+import RegistryUI
 
-/// The one place that formats what the CLI prints.
+/// The one place that formats what the CLI prints (JSON, sizes and shapes as the web app does).
 enum Output {
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) -> String { JSONStyle.encode(value) }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { Formats.bytes(count) }
 
     static func date(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -24,10 +15,7 @@ enum Output {
         return formatter.string(from: date)
     }
 
-    static func shape(_ dims: [Int64]?) -> String {
-        guard let dims else { return "<unknown rank>" }
-        return "[" + dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: ",") + "]"
-    }
+    static func shape(_ dims: [Int64]?) -> String { Formats.shape(dims) }
 
     /// Left-aligned columns, two spaces apart.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

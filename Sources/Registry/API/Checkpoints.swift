@@ -68,11 +68,6 @@ extension ModelRegistry {
         try store.read { session in try session.modelID(named: run).flatMap { try session.retentionPolicy(modelID: $0) } }
     }
 
-    /// The run's per-epoch curve, by step (empty for models that were not trained here).
-    public func curve(run: String) throws -> [MetricPoint] {
-        try store.read { session in try session.modelID(named: run).map { try session.curve(modelID: $0) } ?? [] }
-    }
-
     /// Every tensor of a version, by name, with partitioned tensors assembled (for training).
     public func loadTensors(_ reference: VersionReference) throws -> [String: NamedTensor] {
         try store.read { session in

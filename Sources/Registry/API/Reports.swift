@@ -77,6 +77,9 @@ public struct VersionDetail: Codable, Sendable {
     public var files: [FileSummary]
     /// This version, then its parent, its parent's parent… as `model:number`.
     public var lineage: [String]
+    /// `sha256:…` over everything `pull` writes for the version (graphs, tensor entries and
+    /// content addresses, files): equal digests, byte-identical folders.
+    public var digest: String
 }
 
 /// `registry diff`: tensors added, removed and changed between two versions.

@@ -11,6 +11,28 @@ extension StoreSession {
     /// `EXISTS` on the tag or signature re-scanned every row carrying that tag for each version,
     /// quadratic in the number of versions (7.7 s for `--tag serve` over 10,000).
     package func list(_ filter: VersionFilter = VersionFilter()) throws -> [VersionSummary] {
+        let (condition, arguments) = Self.condition(filter)
+        guard filter.limit != nil || filter.offset > 0 else { return try summaries(where: condition, arguments: arguments) }
+        // A page: its ids in the listing's order, which the index on (model_id, number) gives
+        // model by model, then only their summaries.
+        var paged = arguments
+        paged += [filter.limit ?? -1, filter.offset]
+        return try summaries(where: """
+            versions.id IN (SELECT versions.id FROM versions JOIN models ON models.id = versions.model_id
+                            \(condition.isEmpty ? "" : "WHERE " + condition) ORDER BY models.name, versions.number LIMIT ? OFFSET ?)
+            """, arguments: paged)
+    }
+
+    /// How many versions match `filter` (its limit and offset aside).
+    package func count(_ filter: VersionFilter) throws -> Int {
+        let (condition, arguments) = Self.condition(filter)
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM versions JOIN models ON models.id = versions.model_id \(condition.isEmpty ? "" : "WHERE " + condition)
+            """, arguments: arguments) ?? 0
+    }
+
+    /// The SQL condition over `versions` and `models` that `filter` sets, and its arguments.
+    static func condition(_ filter: VersionFilter) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let model = filter.model { conditions.append("models.name = ?"); arguments.append(model) }
@@ -33,7 +55,7 @@ extension StoreSession {
         if filter.latestOnly {
             conditions.append("versions.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.model_id = versions.model_id)")
         }
-        return try summaries(where: conditions.joined(separator: " AND "), arguments: StatementArguments(arguments))
+        return (conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 
     /// The summary of one version.

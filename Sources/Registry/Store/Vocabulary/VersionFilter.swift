@@ -12,5 +12,9 @@ public struct VersionFilter: Sendable {
     public var labels: [String: String] = [:]
     /// Only the newest version of each model.
     public var latestOnly = false
+    /// At most this many versions (nil: every one), after skipping the first `offset`, in the
+    /// listing's order (model name, then number): a page of a long listing.
+    public var limit: Int?
+    public var offset = 0
     public init() {}
 }

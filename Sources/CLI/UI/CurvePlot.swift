@@ -1,9 +1,10 @@
 import Foundation
 import Registry
 
-/// Draws loss and accuracy over global steps as a standalone SVG: two panels sharing the
-/// step axis, gridlines at round tick values, a point (with a tooltip) at each checkpoint.
-enum CurvePlot {
+/// Draws loss and accuracy over global steps as an SVG: two panels sharing the step axis,
+/// gridlines at round tick values, a point (with a tooltip) at each checkpoint. `history --plot`
+/// writes it to a file; the web app's model page puts the same drawing inline.
+public enum CurvePlot {
     struct Series {
         var name: String
         var color: String
@@ -15,27 +16,26 @@ enum CurvePlot {
     }
 
     /// The run's curve when it was trained here (every epoch), else the checkpoints' metrics.
-    static func svg(run: String, versions: [VersionSummary], curve: [MetricPoint]) -> String {
-        let saved = versions.compactMap { v -> (Double, Double?, Double?)? in
-            guard let step = v.globalStep else { return nil }
-            return (Double(step), v.metrics?["loss"], v.metrics?["accuracy"])
-        }.sorted { $0.0 < $1.0 }
+    public static func svg(run: String, curve: TrainingCurve) -> String {
+        let saved = curve.checkpoints.map { (Double($0.step), $0.loss, $0.accuracy) }
         let savedLoss = saved.compactMap { r in r.1.map { (x: r.0, y: $0) } }
         let savedAccuracy = saved.compactMap { r in r.2.map { (x: r.0, y: $0 * 100) } }
+        let epochs = curve.epochs
         let loss = Series(name: "loss", color: "#d9480f",
-                          points: curve.isEmpty ? savedLoss : curve.map { (x: Double($0.step), y: $0.loss) },
+                          points: epochs.isEmpty ? savedLoss : epochs.map { (x: Double($0.step), y: $0.loss) },
                           marks: savedLoss, format: { String(format: "%.3g", $0) })
         let accuracy = Series(name: "accuracy", color: "#1971c2",
-                              points: curve.isEmpty ? savedAccuracy : curve.map { (x: Double($0.step), y: $0.accuracy * 100) },
+                              points: epochs.isEmpty ? savedAccuracy : epochs.map { (x: Double($0.step), y: $0.accuracy * 100) },
                               marks: savedAccuracy, format: { String(format: "%.0f%%", $0) })
         let width = 760.0, panel = 220.0, left = 70.0, right = 24.0, top = 48.0, gap = 56.0
+        let height = Int(top + 2 * panel + gap + 56)
         let xs = (loss.points + accuracy.points + loss.marks).map(\.x)
         let xRange = (xs.min() ?? 0, max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(top + 2 * panel + gap + 56))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(height)" viewBox="0 0 \(Int(width)) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
         <text x="\(left)" y="26" font-size="16" font-weight="bold">\(escape(run)): loss and accuracy by global step</text>
-        <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(saved.count))</text>
+        <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(curve.checkpointCount))</text>
 
         """
         for (index, series) in [loss, accuracy].enumerated() {
@@ -92,7 +92,8 @@ enum CurvePlot {
         return ticks
     }
 
-    static func escape(_ text: String) -> String {
+    /// `text` with `&`, `<` and `>` escaped, for SVG and HTML text.
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
