@@ -1,4 +1,3 @@
-import CShuffle
 import Foundation
 import GRDB
 import Testing
@@ -95,16 +94,16 @@ import TestSupport
             let input = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let m = n / 8
             var planes = [UInt8](repeating: 0, count: n)
-            planes.withUnsafeMutableBufferPointer { out in input.withUnsafeBufferPointer { registry_bitshuffle(out.baseAddress, $0.baseAddress, n) } }
+            planes.withUnsafeMutableBytes { out in input.withUnsafeBytes { Shuffle.splitBits($0, into: out) } }
             let wrong = (0..<(8 * m)).first { i in (0..<8).contains { b in (input[i] >> b) & 1 != (planes[b * m + i / 8] >> (i % 8)) & 1 } }
             #expect(wrong == nil, "n = \(n): byte \(wrong ?? -1) misplaced")
             for i in (8 * m)..<n { planes[i] = 255 - input[i] }  // the tail travels as its ranks
             for i in 0..<(8 * m) { planes[i] = ~planes[i] }  // ranks of reversed bytes: every bit flipped
             var back = [UInt8](repeating: 0, count: n)
-            planes.withUnsafeBufferPointer { p in
-                let pointers: [UnsafePointer<UInt8>?] = (0..<8).map { b in p.baseAddress.map { $0 + b * m } }
-                let tail = p.baseAddress.map { $0 + 8 * m }
-                back.withUnsafeMutableBufferPointer { registry_bitunshuffle($0.baseAddress, pointers, tail, n, reversed) }
+            planes.withUnsafeBytes { p in
+                let bitPlanes = (0..<8).map { b in UnsafeRawBufferPointer(rebasing: p[(b * m)..<((b + 1) * m)]) }
+                let tail = UnsafeRawBufferPointer(rebasing: p[(8 * m)..<n])
+                back.withUnsafeMutableBytes { Shuffle.joinBits(planes: bitPlanes, tail: tail, through: reversed, into: $0) }
             }
             #expect(back == input, "n = \(n): bit unshuffle is not the inverse")
         }
@@ -115,22 +114,23 @@ import TestSupport
     /// VBMI and GFNI) give the bytes the portable forms give, for lengths around their 64-byte
     /// steps; and a chunk encoded by one decodes by the other.
     @Test func vectorAndPortableFormsAgree() throws {
-        let available = registry_shuffle_avx512(1) == 1
-        defer { _ = registry_shuffle_avx512(1) }
+        Shuffle.usesAVX512 = true
+        let available = Shuffle.usesAVX512
+        defer { Shuffle.usesAVX512 = true }
         var rng = SplitMix64(seed: 61)
         let table = (0...255).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         func run(avx512: Bool, _ input: [UInt8]) -> (planes: [UInt8], back: [UInt8], mapped: [UInt8]) {
-            _ = registry_shuffle_avx512(avx512 ? 1 : 0)
+            Shuffle.usesAVX512 = avx512
             let n = input.count, m = n / 8
             var planes = [UInt8](repeating: 0, count: n)
-            planes.withUnsafeMutableBufferPointer { registry_bitshuffle($0.baseAddress, input, n) }
+            planes.withUnsafeMutableBytes { out in input.withUnsafeBytes { Shuffle.splitBits($0, into: out) } }
             for i in (8 * m)..<n { planes[i] = input[i] }
             var back = [UInt8](repeating: 0, count: n), mapped = back
-            planes.withUnsafeBufferPointer { p in
-                let pointers: [UnsafePointer<UInt8>?] = (0..<8).map { b in p.baseAddress.map { $0 + b * m } }
-                back.withUnsafeMutableBufferPointer { registry_bitunshuffle($0.baseAddress, pointers, p.baseAddress.map { $0 + 8 * m }, n, table) }
+            planes.withUnsafeBytes { p in
+                let bitPlanes = (0..<8).map { b in UnsafeRawBufferPointer(rebasing: p[(b * m)..<((b + 1) * m)]) }
+                back.withUnsafeMutableBytes { Shuffle.joinBits(planes: bitPlanes, tail: UnsafeRawBufferPointer(rebasing: p[(8 * m)..<n]), through: table, into: $0) }
             }
-            mapped.withUnsafeMutableBufferPointer { registry_byte_map($0.baseAddress, input, n, table) }
+            mapped.withUnsafeMutableBytes { out in input.withUnsafeBytes { Shuffle.map($0, through: table, into: out) } }
             return (planes, back, mapped)
         }
         for n in [0, 7, 63, 64, 65, 127, 128, 255, 256, 257, 511, 512, 513, 4096 + 9, 1 << 16] {
@@ -142,10 +142,10 @@ import TestSupport
             for width in [2, 3, 4, 8] {
                 var shuffled: [[UInt8]] = [], restored: [[UInt8]] = []
                 for avx512 in [false, true] {
-                    _ = registry_shuffle_avx512(avx512 ? 1 : 0)
+                    Shuffle.usesAVX512 = avx512
                     var planes = [UInt8](repeating: 0, count: n), back = planes
-                    planes.withUnsafeMutableBufferPointer { registry_shuffle($0.baseAddress, input, n, width) }
-                    back.withUnsafeMutableBufferPointer { registry_unshuffle($0.baseAddress, planes, n, width) }
+                    planes.withUnsafeMutableBytes { out in input.withUnsafeBytes { Shuffle.split($0, width: width, into: out) } }
+                    back.withUnsafeMutableBytes { out in planes.withUnsafeBytes { Shuffle.join($0, width: width, into: out) } }
                     shuffled.append(planes)
                     restored.append(back)
                 }
@@ -156,9 +156,9 @@ import TestSupport
         }
         // Across the two: weights encoded with one form decode with the other.
         let floats = Self.bytes(Self.weights(1 << 16, seed: 62))
-        _ = registry_shuffle_avx512(1)
+        Shuffle.usesAVX512 = true
         let encoded = floats.withUnsafeBytes { ChunkEncoder.encode($0, planeWidth: 4, base: nil) }
-        _ = registry_shuffle_avx512(0)
+        Shuffle.usesAVX512 = false
         let row = StoredChunk(id: 1, hash: Data(floats.withUnsafeBytes { ContentHash.ofChunk($0) }.bytes), filter: encoded.filter.rawValue,
                               width: encoded.width, rawSize: floats.count, baseID: nil, depth: 0, data: Data(encoded.data ?? floats))
         #expect(try ChunkDecoder.decode(chain: [row], verify: true) == floats)
@@ -169,7 +169,7 @@ import TestSupport
         let floats = Self.bytes(Self.weights(250_001, seed: 8)) + [1, 2, 3]
         let width = 4, n = floats.count / width
         var shuffled = [UInt8](repeating: 0, count: floats.count)
-        shuffled.withUnsafeMutableBufferPointer { out in floats.withUnsafeBufferPointer { registry_shuffle(out.baseAddress, $0.baseAddress, floats.count, width) } }
+        shuffled.withUnsafeMutableBytes { out in floats.withUnsafeBytes { Shuffle.split($0, width: width, into: out) } }
         var header: [UInt8] = [], body: [UInt8] = []
         for k in 0..<width {
             let plane = Array(shuffled[(k * n)..<((k + 1) * n)])
@@ -247,7 +247,7 @@ import TestSupport
         #expect(Double(delta.data!.count) < 0.97 * Double(asXor.count), "difference \(delta.data!.count), XOR \(asXor.count)")
     }
 
-    /// registry_difference and its inverse are exact for every width, with carries and borrows
+    /// `Shuffle.difference` and its inverse are exact for every width, with carries and borrows
     /// across the whole element (0 - max, max - 0, the sign bit) and a trailing partial element.
     @Test func differencesRoundTripAtEveryWidth() {
         var rng = SplitMix64(seed: 41)
@@ -258,26 +258,24 @@ import TestSupport
                 if count >= 16 { a.replaceSubrange(0..<8, with: repeatElement(0, count: 8)); b.replaceSubrange(0..<8, with: repeatElement(0xFF, count: 8)) }
                 if count >= 24 { a.replaceSubrange(8..<16, with: repeatElement(0x80, count: 8)); b.replaceSubrange(8..<16, with: repeatElement(0x7F, count: 8)) }
                 var d = [UInt8](repeating: 0, count: count), back = d
-                d.withUnsafeMutableBufferPointer { registry_difference($0.baseAddress, a, b, count, width) }
-                back.withUnsafeMutableBufferPointer { registry_undifference($0.baseAddress, d, b, count, width) }
+                d.withUnsafeMutableBytes { out in a.withUnsafeBytes { a in b.withUnsafeBytes { Shuffle.difference(a, $0, width: width, into: out) } } }
+                back.withUnsafeMutableBytes { out in d.withUnsafeBytes { d in b.withUnsafeBytes { Shuffle.undifference(d, base: $0, width: width, into: out) } } }
                 #expect(back == a, "width \(width), \(count) bytes")
                 // In place, as the decoder calls it (the output over the difference).
                 var inPlace = d
-                inPlace.withUnsafeMutableBufferPointer { registry_undifference($0.baseAddress, $0.baseAddress, b, count, width) }
+                inPlace.withUnsafeMutableBytes { out in b.withUnsafeBytes { Shuffle.undifference(UnsafeRawBufferPointer(out), base: $0, width: width, into: out) } }
                 #expect(inPlace == a, "width \(width), \(count) bytes, in place")
                 var scalar = [UInt8](repeating: 0, count: count)
                 for i in 0..<count { scalar[i] = a[i] ^ b[i] }
                 var xored = a
-                xored.withUnsafeMutableBufferPointer { registry_xor($0.baseAddress, $0.baseAddress, b, count) }
+                xored.withUnsafeMutableBytes { out in b.withUnsafeBytes { Shuffle.xor(UnsafeRawBufferPointer(out), $0, into: out) } }
                 #expect(xored == scalar, "XOR in place, \(count) bytes")
             }
         }
         // Zigzag: a step of +1 is 2, -1 is 1, in the low byte of the element.
         let base: [UInt32] = [1000, 1000], moved: [UInt32] = [1001, 999]
         var out = [UInt32](repeating: 7, count: 2)
-        out.withUnsafeMutableBytes { o in moved.withUnsafeBytes { m in base.withUnsafeBytes { b in
-            registry_difference(o.bindMemory(to: UInt8.self).baseAddress, m.bindMemory(to: UInt8.self).baseAddress, b.bindMemory(to: UInt8.self).baseAddress, 8, 4)
-        } } }
+        out.withUnsafeMutableBytes { o in moved.withUnsafeBytes { m in base.withUnsafeBytes { Shuffle.difference(m, $0, width: 4, into: o) } } }
         #expect(out == [2, 1])
     }
 

@@ -103,6 +103,7 @@ public struct BundleEntry: Hashable, Sendable {
 /// Which part of a partitioned tensor a slice covers: per dimension a start and a length,
 /// where a nil length means the whole dimension.
 public struct TensorSlice: Hashable, Sendable, CustomStringConvertible {
+    /// One dimension of a slice: where it starts and how long it is (nil: the whole dimension).
     public struct Extent: Hashable, Sendable {
         public var start: Int64
         public var length: Int64?

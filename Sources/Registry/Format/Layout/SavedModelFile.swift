@@ -5,6 +5,7 @@ import SwiftProtobuf
 /// MetaGraphDef's own bytes. The binary file is split at the wire level and rebuilt from
 /// those bytes, which reproduces TensorFlow's file exactly.
 public struct SavedModelFile: Sendable {
+    /// Which graph file was read: binary, or text kept as its original bytes.
     public enum Encoding: Sendable, Equatable {
         case binary
         /// `saved_model.pbtxt`, with the original text, which is written back verbatim.

@@ -1,5 +1,4 @@
 import RegistryFormat
-import CShuffle
 import Foundation
 
 /// How a chunk's bytes are stored (the `filter` column). A chunk with a base stores its bytes
@@ -80,8 +79,8 @@ enum ChunkEncoder {
             let width = width
             let theirs = UnsafeRawBufferPointer(rebasing: base[range])
             let combined = [UInt8](unsafeUninitializedCapacity: own.count) { out, count in
-                let (o, a, b) = (out.baseAddress, own.bindMemory(to: UInt8.self).baseAddress, theirs.bindMemory(to: UInt8.self).baseAddress)
-                if input == .xor { registry_xor(o, a, b, own.count) } else { registry_difference(o, a, b, own.count, width) }
+                let target = UnsafeMutableRawBufferPointer(out)
+                if input == .xor { Shuffle.xor(own, theirs, into: target) } else { Shuffle.difference(own, theirs, width: width, into: target) }
                 count = own.count
             }
             return combined.withUnsafeBytes(body)
@@ -132,7 +131,7 @@ enum ChunkEncoder {
 
     static func shuffle(_ input: UnsafeRawBufferPointer, width: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: input.count) { out, count in
-            registry_shuffle(out.baseAddress, input.bindMemory(to: UInt8.self).baseAddress, input.count, width)
+            Shuffle.split(input, width: width, into: UnsafeMutableRawBufferPointer(out))
             count = input.count
         }
     }
@@ -161,8 +160,8 @@ enum ChunkDecoder {
                 }
                 decoded.withUnsafeMutableBytes { out in
                     below.withUnsafeBytes { base in
-                        let (o, b) = (out.bindMemory(to: UInt8.self).baseAddress, base.bindMemory(to: UInt8.self).baseAddress)
-                        if subtracts { registry_undifference(o, o, b, out.count, row.width) } else { registry_xor(o, o, b, out.count) }
+                        let own = UnsafeRawBufferPointer(out)
+                        if subtracts { Shuffle.undifference(own, base: base, width: row.width, into: out) } else { Shuffle.xor(own, base, into: out) }
                     }
                 }
             }

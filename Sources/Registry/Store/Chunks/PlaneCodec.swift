@@ -1,5 +1,4 @@
 import RegistryFormat
-import CShuffle
 import Foundation
 
 /// The stored form of a `.planes` chunk: the byte planes of its elements (`registry_shuffle`),
@@ -70,8 +69,7 @@ enum PlaneCodec {
     /// The plane's byte values from the commonest to the rarest (ties by value): rank → value;
     /// nil when the bytes are spread nearly evenly (over 7.9 bits of entropy per byte).
     static func rankedValues(_ plane: UnsafeRawBufferPointer) -> [UInt8]? {
-        var counts = [UInt32](repeating: 0, count: 256)
-        counts.withUnsafeMutableBufferPointer { registry_byte_histogram($0.baseAddress!, plane.baseAddress?.assumingMemoryBound(to: UInt8.self), plane.count) }
+        let counts = Shuffle.histogram(plane)
         let total = Double(plane.count)
         let entropy = counts.reduce(0.0) { sum, count in count == 0 ? sum : sum - Double(count) / total * log2(Double(count) / total) }
         guard entropy <= 7.9 else { return nil }
@@ -84,14 +82,6 @@ enum PlaneCodec {
         var ranks = [UInt8](repeating: 0, count: 256)
         for (rank, value) in values.enumerated() { ranks[Int(value)] = UInt8(rank) }
         return ranks
-    }
-
-    /// out[i] = table[input[i]].
-    static func map(_ input: UnsafeRawBufferPointer, through table: [UInt8], into out: UnsafeMutableRawBufferPointer) {
-        guard input.count > 0 else { return }
-        table.withUnsafeBufferPointer {
-            registry_byte_map(out.baseAddress!.assumingMemoryBound(to: UInt8.self), input.baseAddress!.assumingMemoryBound(to: UInt8.self), input.count, $0.baseAddress!)
-        }
     }
 
     /// The stored form of a whole shuffled chunk under `plan`, or nil when it is not smaller
@@ -163,10 +153,10 @@ enum PlaneCodec {
                             into out: UnsafeMutableRawBufferPointer) -> (size: Int, compressed: UInt8) {
             let n = plane.count, m = n / 8
             UnsafeMutableRawBufferPointer(rebasing: out[0..<256]).copyBytes(from: values)
-            ranked.withUnsafeMutableBytes { map(plane, through: ranks(of: values), into: $0) }
+            ranked.withUnsafeMutableBytes { Shuffle.map(plane, through: ranks(of: values), into: $0) }
             var cursor = bitsHeader, compressed: UInt8 = 0
             bits.withUnsafeMutableBytes { all in
-                ranked.withUnsafeBytes { registry_bitshuffle(all.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), n) }
+                ranked.withUnsafeBytes { Shuffle.splitBits(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: all) }
                 for b in 0..<8 {
                     let bitPlane = UnsafeRawBufferPointer(rebasing: all[(b * m)..<((b + 1) * m)])
                     let target = UnsafeMutableRawBufferPointer(rebasing: out[cursor..<(cursor + m)])
@@ -193,12 +183,11 @@ enum PlaneCodec {
     /// against what is left before it is used.
     static func unpack(_ data: UnsafeRawBufferPointer, width: Int, rawSize: Int, into out: UnsafeMutableRawBufferPointer) -> Bool {
         let n = rawSize / width, m = n / 8, tail = rawSize - n * width
-        guard (2...16).contains(width), out.count == rawSize, data.count >= headerEntry * width + tail,
-              let source = data.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        guard (2...16).contains(width), out.count == rawSize, data.count >= headerEntry * width + tail else { return false }
         // Planes stored raw are read where they lie; the others are decoded into `scratch`.
         var scratch: [UInt8] = []
         var bitScratch: [UInt8] = []
-        var offsets: [Int] = []  // >= 0: offset in data; < 0: -(1 + offset in scratch)
+        var places: [(stored: Bool, offset: Int)] = []  // in `data`, or in `scratch`
         var cursor = headerEntry * width
         for k in 0..<width {
             guard let mode = Mode(rawValue: data[headerEntry * k]) else { return false }
@@ -207,7 +196,7 @@ enum PlaneCodec {
             let payload = UnsafeRawBufferPointer(rebasing: data[cursor..<(cursor + stored)])
             if mode == .raw {
                 guard stored == n else { return false }
-                offsets.append(cursor)
+                places.append((true, cursor))
             } else {
                 if scratch.isEmpty { scratch = [UInt8](unsafeUninitializedCapacity: rawSize) { _, count in count = rawSize } }
                 let ok = scratch.withUnsafeMutableBytes { all in
@@ -217,16 +206,14 @@ enum PlaneCodec {
                     return bitScratch.withUnsafeMutableBytes { unpackBits(payload, planeSize: n, scratch: $0, into: target) }
                 }
                 guard ok else { return false }
-                offsets.append(-(1 + k * n))
+                places.append((false, k * n))
             }
             cursor += stored
         }
         guard data.count - cursor == tail else { return false }
         scratch.withUnsafeBytes { decoded in
-            let planes: [UnsafePointer<UInt8>?] = offsets.map { offset in
-                offset >= 0 ? source + offset : decoded.baseAddress!.assumingMemoryBound(to: UInt8.self) + (-offset - 1)
-            }
-            registry_unshuffle_planes(out.baseAddress!.assumingMemoryBound(to: UInt8.self), planes, source + cursor, rawSize, width)
+            let planes = places.map { UnsafeRawBufferPointer(rebasing: ($0.stored ? data : decoded)[$0.offset..<($0.offset + n)]) }
+            Shuffle.join(planes: planes, tail: UnsafeRawBufferPointer(rebasing: data[cursor...]), into: out)
         }
         return true
     }
@@ -238,25 +225,22 @@ enum PlaneCodec {
         let values = [UInt8](UnsafeRawBufferPointer(rebasing: payload[0..<256]))
         guard Set(values).count == 256 else { return false }  // a rank table is a permutation
         var cursor = bitsHeader
-        var planes: [UnsafePointer<UInt8>?] = []
+        var planes: [UnsafeRawBufferPointer] = []
         for b in 0..<8 {
             let stored = readLength(payload, at: 256 + 4 * b)
             guard stored <= payload.count - cursor else { return false }
             let bitPlane = UnsafeRawBufferPointer(rebasing: payload[cursor..<(cursor + stored)])
             if stored == m {
-                planes.append(bitPlane.baseAddress?.assumingMemoryBound(to: UInt8.self))
+                planes.append(bitPlane)
             } else {
                 let decoded = UnsafeMutableRawBufferPointer(rebasing: scratch[(b * m)..<((b + 1) * m)])
                 guard LZ4.decompress(bitPlane, rawSize: m, into: decoded) else { return false }
-                planes.append(UnsafePointer(decoded.baseAddress?.assumingMemoryBound(to: UInt8.self)))
+                planes.append(UnsafeRawBufferPointer(decoded))
             }
             cursor += stored
         }
-        guard payload.count - cursor == n - 8 * m, let out = target.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return n == 0 }
-        let tail = payload.baseAddress!.assumingMemoryBound(to: UInt8.self) + cursor
-        planes.withUnsafeBufferPointer { planes in
-            values.withUnsafeBufferPointer { registry_bitunshuffle(out, planes.baseAddress!, tail, n, $0.baseAddress!) }
-        }
+        guard payload.count - cursor == n - 8 * m, target.count == n else { return n == 0 }
+        Shuffle.joinBits(planes: planes, tail: UnsafeRawBufferPointer(rebasing: payload[cursor...]), through: values, into: target)
         return true
     }
 
@@ -296,7 +280,7 @@ enum LegacyPlaneCodec {
             return true
         }
         guard ok else { return false }
-        shuffled.withUnsafeBytes { registry_unshuffle(out.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.baseAddress!.assumingMemoryBound(to: UInt8.self), rawSize, width) }
+        shuffled.withUnsafeBytes { Shuffle.join($0, width: width, into: out) }
         return true
     }
 }

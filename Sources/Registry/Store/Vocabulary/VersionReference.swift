@@ -2,6 +2,7 @@ import RegistryFormat
 
 /// Names a version the way users write it: `NAME` (the latest), `NAME:N`, or `NAME@ALIAS`.
 public struct VersionReference: Hashable, Sendable, CustomStringConvertible {
+    /// Which version of the model: the newest, a number, or the one an alias points at.
     public enum Selector: Hashable, Sendable {
         case latest
         case number(Int64)
