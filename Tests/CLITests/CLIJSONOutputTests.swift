@@ -69,7 +69,7 @@ import TestSupport
         #expect(history.map { $0["version"] as? Int } == [1, 2])
 
         let show = try #require(try cli.json("show", "seed@prod") as? [String: Any])
-        #expect(Set(show.keys) == ["summary", "metaGraphs", "tensors", "files", "lineage"])
+        #expect(Set(show.keys) == ["summary", "metaGraphs", "tensors", "files", "lineage", "digest"])
         let summary = try #require(show["summary"] as? [String: Any])
         checkSummary(summary)
         #expect(summary["version"] as? Int == 1)
@@ -108,6 +108,12 @@ import TestSupport
         #expect(show["lineage"] as? [String] == ["seed:1"])
         let show2 = try #require(try cli.json("show", "seed") as? [String: Any])
         #expect(show2["lineage"] as? [String] == ["seed:2", "seed:1"])
+        // The digest names the pulled bytes: the same folder pushed twice has one digest
+        // (labels, aliases and lineage aside), another model another.
+        let digest = try #require(show["digest"] as? String)
+        #expect(digest.hasPrefix("sha256:") && digest.count == 71, "\(digest)")
+        #expect(show2["digest"] as? String == digest)
+        #expect((try cli.json("show", "keras") as? [String: Any])?["digest"] as? String != digest)
 
         let diff = try #require(try cli.json("diff", "seed:1", "seed:2") as? [String: Any])
         #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged"])

@@ -23,8 +23,8 @@ struct UICommand: ParsableCommand {
         let path = options.path
         let app = try WebApp(registryPath: path)
         try app.run(host: host, port: port) { url in
-            print("serving \(path) read-only at \(url)  (Ctrl-C stops)")
-            fflush(stdout)
+            // Written at once, not buffered: a script waits for this line to learn the port.
+            FileHandle.standardOutput.write(Data("serving \(path) read-only at \(url)  (Ctrl-C stops)\n".utf8))
         }
     }
 }

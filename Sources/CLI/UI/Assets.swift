@@ -155,6 +155,7 @@ enum Assets {
         .results { padding-left: 20px; }
         .results li { margin: 3px 0; }
         meter { width: 90px; vertical-align: middle; }
+        .delta { display: inline-block; min-width: 6.5em; }
         .none { color: var(--muted); }
         @media (max-width: 640px) {
           header.top { padding: 8px 12px; }

@@ -34,7 +34,7 @@ public enum CurvePlot {
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(height)" viewBox="0 0 \(Int(width)) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(escape(run)): loss and accuracy by global step</text>
+        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(HTML.escape(run)): loss and accuracy by global step</text>
         <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(curve.checkpointCount))</text>
 
         """
@@ -90,10 +90,5 @@ public enum CurvePlot {
         var t = floor(low / step) * step
         while t <= high + step * 0.5 && ticks.count < 20 { ticks.append(t); t += step }
         return ticks
-    }
-
-    /// `text` with `&`, `<` and `>` escaped, for SVG and HTML text.
-    public static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

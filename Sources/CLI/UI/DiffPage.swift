@@ -17,9 +17,10 @@ enum DiffPage {
             body += "<h2>Changed</h2>" + HTML.table(head: ["Tensor", "Before", "After", "Largest change |Δ|"], rows: diff.changed.map { change in
                 var delta = "<span class=\"none\">not compared</span>"
                 if let value = change.maxAbsDifference {
-                    delta = String(format: "%.6g", value)
+                    let text = String(format: "%.6g", value)
+                    delta = "<span class=\"delta\">\(text)</span>"
                     if largest > 0 && value.isFinite {
-                        delta = "<meter min=\"0\" max=\"\(largest)\" value=\"\(value)\" title=\"\(delta)\">\(delta)</meter> " + delta
+                        delta = "<meter min=\"0\" max=\"\(largest)\" value=\"\(value)\" title=\"\(text)\">\(text)</meter> " + delta
                     }
                 }
                 return HTML.row(["<code>\(HTML.escape(change.name))</code>", HTML.escape(change.before), HTML.escape(change.after), delta],

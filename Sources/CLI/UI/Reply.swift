@@ -22,7 +22,7 @@ enum Reply {
         if offset + items.count < total {
             var kept = (query ?? "").split(separator: "&").filter { !$0.hasPrefix("offset=") && !$0.hasPrefix("limit=") }.map(String.init)
             kept += ["limit=\(limit)", "offset=\(offset + items.count)"]
-            response.headers[.link] = "<\(path)?\(kept.joined(separator: "&"))>; rel=\"next\""
+            response.headers[HTTPField.Name("Link")!] = "<\(path)?\(kept.joined(separator: "&"))>; rel=\"next\""
         }
         return response
     }
@@ -40,7 +40,8 @@ enum Reply {
 
     /// The HTTP status a coded error answers with.
     static func status(of error: any CodedError) -> HTTPResponse.Status {
-        switch error.category {
+        if case UIError.methodNotAllowed? = error as? UIError { return .methodNotAllowed }
+        return switch error.category {
         case .usage, .invalidInput: .badRequest
         case .notFound: .notFound
         case .alreadyExists: .conflict

@@ -27,7 +27,7 @@ enum SearchPage {
         if !result.labels.isEmpty {
             body += "<h2>Labels</h2><ul class=\"results\">" + result.labels.map {
                 "<li>" + HTML.badge("\($0.key)=\($0.value)", kind: "label", href: "/?label=" + HTML.query("\($0.key)=\($0.value)"))
-                    + " <small>\($0.versions) version\($0.versions == 1 ? "" : "s")</small></li>"
+                    + " <small>\($0.versions >= 1000 ? "1,000+" : String($0.versions)) version\($0.versions == 1 ? "" : "s")</small></li>"
             }.joined() + "</ul>"
         }
         if [result.models.count, result.tensors.count, result.labels.count].contains(limit) {

@@ -22,7 +22,7 @@ public struct WebApp: Sendable {
         // Failures reach the client and the command's own error line; the log would repeat them.
         logger.logLevel = .critical
         let app = Application(
-            router: Routes(reader: reader).router(),
+            responder: HeadAsGet(inner: Routes(reader: reader).router().buildResponder()),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port

@@ -10,7 +10,7 @@ public struct SearchResult: Codable, Sendable, Equatable {
         public var version: Int64
     }
 
-    /// A label, and how many versions carry it.
+    /// A label, and how many versions carry it (counted up to 1,000).
     public struct Label: Codable, Sendable, Equatable {
         public var key: String
         public var value: String
