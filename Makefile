@@ -33,16 +33,22 @@ deps:
 			$$SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true;; esac; \
 	fi
 
-## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests, and Selenium for
-## the browser tests (added to a venv made before it was needed).
+## venv: a git-ignored virtualenv with tensorflow-cpu for the interop tests, plus the Python
+## package (python/, editable), pytest, and tensorboard (TF 2.21 no longer brings it, and
+## tf.summary.scalar needs it; the event-file tests write with it), and Selenium for the
+## browser tests (added to a venv made before it was needed).
 SELENIUM := selenium==4.50.0
-venv: $(VENV)/.ready
+venv: $(VENV)/.ready $(VENV)/.ready-python
 	@$(PYTHON) -c "import selenium" 2>/dev/null || $(VENV)/bin/pip install -q --disable-pip-version-check $(SELENIUM)
 $(VENV)/.ready:
 	@python3 -m venv --help >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check tensorflow-cpu==$(TF_VERSION)
+	@touch $@
+$(VENV)/.ready-python: $(VENV)/.ready python/pyproject.toml
+	$(VENV)/bin/pip install -q --disable-pip-version-check pytest tensorboard==$(TF_VERSION)
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-build-isolation -e python
 	@touch $@
 
 build: deps
@@ -56,11 +62,16 @@ demo: release
 	@bash scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/registry" "$(SHARED)" \
 		"$$( [ -x $(PYTHON) ] && echo $(PYTHON) )"
 
-## test: every test, including those that ask real TensorFlow.
+## test: every test, including those that ask real TensorFlow: the Swift suites, then the
+## Python package's (pytest, against the registry binary swift test built; no bytecode or
+## pytest cache is written into the checkout; exit status 5, no tests collected, fails too).
 test: deps venv
 	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_REQUIRE_BROWSER=1 \
 		REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
-		$(SWIFT) test $(LAYERS) 2>&1 | tee .build-test.log; exit $${PIPESTATUS[0]}
+		$(SWIFT) test $(LAYERS) 2>&1 | tee .build-test.log; status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || exit $$status; \
+	REGISTRY_BIN="$$($(SWIFT) build --show-bin-path)/registry" REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 PYTHONDONTWRITEBYTECODE=1 \
+		$(PYTHON) -m pytest -p no:cacheprovider python/tests 2>&1 | tee -a .build-test.log; status=$${PIPESTATUS[0]}; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests in python/tests" >&2; fi; exit $$status
 
 ## soak: the long forms of the reliability tests (crash trials, concurrency, fuzzing, bit rot).
 soak: deps venv

@@ -10,7 +10,7 @@ struct RegistryCommand: ParsableCommand {
         abstract: "An embedded model registry for TensorFlow SavedModels and checkpoints.",
         subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
                       DiffCommand.self, AliasCommand.self, RemoveCommand.self, GCCommand.self, VerifyCommand.self,
-                      TrainCommand.self, InspectCommand.self, RemoteCommand.self, UICommand.self])
+                      TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self, UICommand.self])
 
     static func main() {
         MallocTuning.apply()

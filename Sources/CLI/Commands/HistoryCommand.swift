@@ -9,7 +9,7 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var options: RegistryOptions
     @Argument(help: "The model or run name.") var name: String
-    @Option(help: "Also draw loss and accuracy over global steps into this SVG file.") var plot: String?
+    @Option(help: "Also draw the run's metrics over global steps into this SVG file (loss and accuracy, or each series pushed with --metric or --events).") var plot: String?
     @OptionGroup var output: JSONOption
 
     func run() throws {

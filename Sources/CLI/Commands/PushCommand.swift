@@ -17,7 +17,7 @@ struct PushCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: ArgumentHelp("A SavedModel folder (saved_model.pb, variables/, assets/…) or a folder of Saver checkpoints; "
+    @Argument(help: ArgumentHelp("A SavedModel folder (saved_model.pb, variables/, assets/…), a folder of Saver checkpoints or one checkpoint's prefix (DIR/model.ckpt-N); "
                                  + "with --to, the stored version to upload (NAME, NAME:N or NAME@ALIAS)."))
     var directory: String
     @Argument(help: "The model's name: letters, digits, '.', '_', '-', '/' (not with --to).") var name: String?
@@ -26,6 +26,7 @@ struct PushCommand: ParsableCommand {
     @Option(name: .customLong("alias"), help: "Point this alias at the new version (repeatable).") var aliases: [String] = []
     @Option(name: .customLong("label"), help: "Attach a key=value label (repeatable).") var labels: [String] = []
     @Option(help: "The version this one derives from (NAME, NAME:N or NAME@ALIAS).") var parent: String?
+    @OptionGroup(title: "Training runs") var training: PushRunOptions
     @OptionGroup var output: JSONOption
 
     func validate() throws {
@@ -33,8 +34,8 @@ struct PushCommand: ParsableCommand {
             if name != nil {
                 throw ValidationError("with --to, give only the version to upload: registry push NAME[:N|@ALIAS] --to oci://HOST/REPO[:TAG]")
             }
-            if !aliases.isEmpty || !labels.isEmpty || parent != nil {
-                throw ValidationError("--alias, --label and --parent apply when importing a folder, not with --to")
+            if !aliases.isEmpty || !labels.isEmpty || parent != nil || training.isGiven {
+                throw ValidationError("--alias, --label, --parent and the training options apply when importing a folder, not with --to")
             }
         } else if name == nil {
             throw ValidationError("missing the model's name: registry push DIR NAME (or registry push REF --to oci://HOST/REPO)")
@@ -48,6 +49,7 @@ struct PushCommand: ParsableCommand {
         pushOptions.aliases = aliases
         pushOptions.labels = try Labels.parse(labels)
         pushOptions.parent = try parent.map(VersionReference.init(parsing:))
+        try training.apply(to: &pushOptions)
         let registry = try options.open()
         let bar = ProgressBar("push")
         if FolderKind(folder: directory) ?? .savedModel == .checkpoints {
@@ -57,6 +59,8 @@ struct PushCommand: ParsableCommand {
             for result in results {
                 print("pushed \(result.model):\(result.version): checkpoint, \(result.tensors) tensors, "
                       + "stored \(Output.bytes(result.statistics.storedBytes)) new, dedup saved \(Output.bytes(result.statistics.dedupBytes))")
+                if let deleted = result.deleted { print("  retention deleted " + deleted.map { "\(name):\($0)" }.joined(separator: ", ")) }
+                if let kept = result.preserved { print("  retention kept for good " + kept.map { "\(name):\($0)" }.joined(separator: ", ")) }
             }
             return
         }

@@ -8,9 +8,11 @@ import RegistryUI
 /// `{"error": {"code", "category", "message"}}`, with the same exit status, so that scripts and
 /// the Python package read the code instead of parsing words.
 enum ErrorReport {
-    /// Whether `--json` was given before any `--`.
+    /// Whether `--json` was given before any `--`, or `REGISTRY_ERROR_FORMAT=json` asks for JSON
+    /// errors from every verb (those without `--json` too), as the Python package does.
     static func jsonRequested(_ arguments: [String]) -> Bool {
-        arguments.dropFirst().prefix { $0 != "--" }.contains("--json")
+        ProcessInfo.processInfo.environment["REGISTRY_ERROR_FORMAT"] == "json"
+            || arguments.dropFirst().prefix { $0 != "--" }.contains("--json")
     }
 
     static func exit(with error: Error, command: ParsableCommand.Type, json: Bool) -> Never {

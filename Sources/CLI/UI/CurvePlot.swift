@@ -1,9 +1,10 @@
 import Foundation
 import Registry
 
-/// Draws loss and accuracy over global steps as an SVG: two panels sharing the step axis,
-/// gridlines at round tick values, a point (with a tooltip) at each checkpoint. `history --plot`
-/// writes it to a file; the web app's model page puts the same drawing inline.
+/// Draws a run's metrics over global steps as an SVG: loss and accuracy, or each of its series,
+/// in panels sharing the step axis, gridlines at round tick values, a point (with a tooltip) at
+/// each checkpoint. `history --plot` writes it to a file; the web app's model page puts the same
+/// drawing inline.
 public enum CurvePlot {
     struct Series {
         var name: String
@@ -15,32 +16,53 @@ public enum CurvePlot {
         var format: (Double) -> String
     }
 
-    /// The run's curve when it was trained here (every epoch), else the checkpoints' metrics.
+    /// The run's curve when it was trained here (every epoch), else its series (metrics
+    /// pushed with a step, TensorBoard scalars), else the checkpoints' loss and accuracy; a
+    /// panel per metric (at most `maxPanels`), the kept checkpoints as dots.
     public static func svg(run: String, curve: TrainingCurve) -> String {
-        let saved = curve.checkpoints.map { (Double($0.step), $0.loss, $0.accuracy) }
-        let savedLoss = saved.compactMap { r in r.1.map { (x: r.0, y: $0) } }
-        let savedAccuracy = saved.compactMap { r in r.2.map { (x: r.0, y: $0 * 100) } }
+        let saved = curve.checkpoints.map { (step: Double($0.step), metrics: $0.metrics) }
+        func marks(_ name: String, scale: Double = 1) -> [(x: Double, y: Double)] {
+            saved.compactMap { r in r.metrics[name].map { (x: r.step, y: $0 * scale) } }
+        }
+        let percent: (Double) -> String = { String(format: "%.0f%%", $0) }
         let epochs = curve.epochs
-        let loss = Series(name: "loss", color: "#d9480f",
-                          points: epochs.isEmpty ? savedLoss : epochs.map { (x: Double($0.step), y: $0.loss) },
-                          marks: savedLoss, format: { String(format: "%.3g", $0) })
-        let accuracy = Series(name: "accuracy", color: "#1971c2",
-                              points: epochs.isEmpty ? savedAccuracy : epochs.map { (x: Double($0.step), y: $0.accuracy * 100) },
-                              marks: savedAccuracy, format: { String(format: "%.0f%%", $0) })
+        var panels: [Series] = []
+        if !epochs.isEmpty || curve.series.isEmpty {
+            panels.append(Series(name: "loss", color: colors[0], points: epochs.isEmpty ? marks("loss") : epochs.map { (x: Double($0.step), y: $0.loss) },
+                                 marks: marks("loss"), format: { String(format: "%.3g", $0) }))
+            panels.append(Series(name: "accuracy", color: colors[1],
+                                 points: epochs.isEmpty ? marks("accuracy", scale: 100) : epochs.map { (x: Double($0.step), y: $0.accuracy * 100) },
+                                 marks: marks("accuracy", scale: 100), format: percent))
+        }
+        for one in curve.series where !panels.contains(where: { $0.name == one.name }) {
+            panels.append(Series(name: one.name, color: colors[panels.count % colors.count], points: one.points.map { (x: Double($0.step), y: $0.value) },
+                                 marks: marks(one.name), format: { String(format: "%.3g", $0) }))
+        }
+        let shown = Array(panels.prefix(maxPanels))
+        let title = shown.count == 2 && shown[0].name == "loss" && shown[1].name == "accuracy" ? "loss and accuracy" : "metrics"
+        return render(run: run, title: title, panels: shown, kept: curve.checkpointCount)
+    }
+
+    /// Panels past this many are left out of the plot.
+    static let maxPanels = 12
+    static let colors = ["#d9480f", "#1971c2", "#2f9e44", "#7048e8", "#e8590c", "#0c8599", "#c2255c", "#5c940d"]
+
+    /// The panels one above the other, sharing the step axis.
+    private static func render(run: String, title: String, panels: [Series], kept: Int) -> String {
         let width = 760.0, panel = 220.0, left = 70.0, right = 24.0, top = 48.0, gap = 56.0
-        let height = Int(top + 2 * panel + gap + 56)
-        let xs = (loss.points + accuracy.points + loss.marks).map(\.x)
+        let xs = panels.flatMap { $0.points + $0.marks }.map(\.x)
         let xRange = (xs.min() ?? 0, max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
+        let height = top + Double(panels.count) * panel + Double(max(panels.count - 1, 0)) * gap + 56
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(height)" viewBox="0 0 \(Int(width)) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(HTML.escape(run)): loss and accuracy by global step</text>
-        <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(curve.checkpointCount))</text>
+        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(HTML.escape(run)): \(title) by global step</text>
+        <text x="\(width - right)" y="26" text-anchor="end" fill="#868e96">dots: checkpoints kept (\(kept))</text>
 
         """
-        for (index, series) in [loss, accuracy].enumerated() {
+        for (index, series) in panels.enumerated() {
             let y0 = top + Double(index) * (panel + gap)
-            svg += panelSVG(series, x: left, y: y0, width: width - left - right, height: panel, xRange: xRange, showXLabel: index == 1)
+            svg += panelSVG(series, x: left, y: y0, width: width - left - right, height: panel, xRange: xRange, showXLabel: index == panels.count - 1)
         }
         return svg + "</svg>\n"
     }
@@ -63,7 +85,7 @@ public enum CurvePlot {
             out += "<line x1=\"\(px(t))\" x2=\"\(px(t))\" y1=\"\(y)\" y2=\"\(y + height)\" stroke=\"#e9ecef\"/>"
             out += "<text x=\"\(px(t))\" y=\"\(y + height + 16)\" text-anchor=\"middle\" fill=\"#495057\">\(Int(t))</text>\n"
         }
-        out += "<text x=\"\(x + 8)\" y=\"\(y + 18)\" font-weight=\"bold\" fill=\"\(series.color)\">\(series.name)</text>\n"
+        out += "<text x=\"\(x + 8)\" y=\"\(y + 18)\" font-weight=\"bold\" fill=\"\(series.color)\">\(HTML.escape(series.name))</text>\n"
         if !series.points.isEmpty {
             let path = series.points.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
             out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"2\"/>\n"
@@ -72,7 +94,7 @@ public enum CurvePlot {
                               px(point.x), py(point.y), series.color, Int(point.x), series.format(point.y))
             }
         } else {
-            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#868e96\">no \(series.name) recorded</text>\n"
+            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#868e96\">no \(HTML.escape(series.name)) recorded</text>\n"
         }
         if showXLabel {
             out += "<text x=\"\(x + width / 2)\" y=\"\(y + height + 36)\" text-anchor=\"middle\" fill=\"#212529\">global step</text>\n"

@@ -39,11 +39,10 @@ enum ModelPage {
         if let last = versions.last { body += " · " + HTML.badge(last.kind == .checkpoint ? "checkpoint" : "saved model", kind: "kind") }
         body += "</p>"
         let curve = content.curve
-        if !curve.epochs.isEmpty || curve.checkpoints.contains(where: { $0.loss != nil || $0.accuracy != nil }) {
-            let thinned = curve.epochs.count < curve.epochCount || curve.checkpoints.count < curve.checkpointCount
+        if !curve.epochs.isEmpty || !curve.series.isEmpty || curve.checkpoints.contains(where: { !$0.metrics.isEmpty }) {
             body += "<figure class=\"curve\">" + CurvePlot.svg(run: name, curve: curve)
-                + "<figcaption>Loss and accuracy by global step" + (curve.epochs.isEmpty ? " (the versions' metrics)" : " (every epoch)")
-                + "; dots are the checkpoints kept." + (thinned ? " Thinned evenly to \(curvePoints) points per series." : "")
+                + "<figcaption>" + caption(curve) + "; dots are the checkpoints kept."
+                + (isThinned(curve) ? " Thinned evenly to \(curvePoints) points per series." : "")
                 + " Data: " + HTML.link("/api/curve?model=" + HTML.query(name), "/api/curve") + "</figcaption></figure>"
         }
         body += "<h2>History</h2>"
@@ -54,6 +53,19 @@ enum ModelPage {
         body += HTML.pager(total: content.history.total, offset: content.history.offset, limit: content.limit, shown: versions.count,
                            base: HTML.modelLink(name) + (content.limit == pageSize ? "" : "?limit=\(content.limit)"), noun: "versions")
         return HTML.page(title: name, crumbs: [("Models", "/"), (name, nil)], body: body)
+    }
+
+    /// What the plot draws, as `CurvePlot` chooses it.
+    private static func caption(_ curve: TrainingCurve) -> String {
+        let series = "the series pushed with --metric or --events"
+        if !curve.epochs.isEmpty { return "Loss and accuracy by global step (every epoch)" + (curve.series.isEmpty ? "" : ", then " + series) }
+        return curve.series.isEmpty ? "Loss and accuracy by global step (the versions' metrics)" : "Metrics by global step (\(series))"
+    }
+
+    /// Whether a list of the curve holds fewer points than the registry has.
+    private static func isThinned(_ curve: TrainingCurve) -> Bool {
+        curve.epochs.count < curve.epochCount || curve.checkpoints.count < curve.checkpointCount
+            || curve.series.reduce(0) { $0 + $1.points.count } < curve.seriesPointCount
     }
 
     /// History rows, with a radio for each end of a diff (the last two versions chosen).

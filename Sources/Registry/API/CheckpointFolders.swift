@@ -4,29 +4,51 @@ import RegistryInterchange
 import RegistryStore
 
 extension ModelRegistry {
-    /// Imports a folder of `tf.train.Saver` checkpoints as versions of `run`, in one transaction:
-    /// one version per checkpoint, in the state file's order, each the parent of the next.
+    /// Imports a folder of `tf.train.Saver` checkpoints, or one checkpoint by its prefix, as
+    /// the next versions of `run`, in one transaction: one version per checkpoint, in the state
+    /// file's order, each the parent of the next, the first the child of the run's latest
+    /// version. `options.retention` (re)starts the run's Saver rules; after each version the
+    /// run's rules are applied, as `Saver.save` does. `globalStep` and `metrics` describe one
+    /// checkpoint, so a folder holding several refuses them.
     public func push(checkpointFolder path: String, run: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> [PushResult] {
         try VersionReference.validate(modelName: run)
         let importer = CheckpointImporter(folder: try CheckpointFolder.open(path))
+        let checkpoints = importer.ordered
+        if checkpoints.count > 1, options.globalStep != nil || options.metrics != nil {
+            throw RegistryError.oneCheckpointOptions(folder: path, count: checkpoints.count)
+        }
+        let logged = try LoggedMetrics(options)
         let total = importer.totalBytes
         var done: Int64 = 0
         var versionOptions = options
         versionOptions.run = run
-        let new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
+        let savedAt = options.savedAt ?? Date()
         return try store.transaction { session in
-            var parent: Int64?
-            return try importer.ordered.map { checkpoint in
-                let created = try session.createVersion(new) { version, writer in
+            if let policy = options.retention {
+                let modelID = try session.modelID(named: run, create: true)!
+                try session.beginRun(modelID: modelID, policy: policy, now: options.retentionSince ?? savedAt)
+            }
+            var parent = try options.parent == nil ? session.modelID(named: run).flatMap { try session.latestVersion(modelID: $0)?.id } : nil
+            var steps: [Int64?] = []
+            let results = try checkpoints.map { checkpoint in
+                let step = options.globalStep ?? checkpoint.step
+                var new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
+                new.metrics = logged.metrics(at: step)
+                var created = PushResult(try session.createVersion(new) { version, writer in
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
                     version.parentID = version.parentID ?? parent
+                    version.createdAt = savedAt.timeIntervalSince1970
                     let counts = try importer.run(checkpoint, version: &version, session: session, writer: writer)
                     parent = version.id
                     return counts
-                }
-                return PushResult(created)
+                })
+                steps.append(step)
+                try created.applyRetention(session: session, run: run)
+                return created
             }
+            try logged.record(session: session, model: run, steps: steps)
+            return results
         }
     }
 
@@ -55,6 +77,21 @@ extension ModelRegistry {
             guard !versions.isEmpty else { throw ReferenceError.modelNotFound(run) }
             let bytes = try CheckpointExporter(session: session, versions: versions).export(to: target, force: force)
             return PullResult(model: run, version: versions.last!.number, path: target, bytes: bytes, tagSets: [])
+        }
+    }
+}
+
+extension PushResult {
+    /// Applies the run's retention after this version, as `Saver.save` does after each save
+    /// (until the window fits: rules just made stricter may drop several), and records which
+    /// versions it deleted and which it kept for good.
+    mutating func applyRetention(session: StoreSession, run: String) throws {
+        guard let modelID = try session.modelID(named: run) else { return }
+        while true {
+            let (deleted, preserved) = try session.applyRetention(modelID: modelID)
+            if deleted.isEmpty && preserved.isEmpty { return }
+            if !deleted.isEmpty { self.deleted = (self.deleted ?? []) + deleted }
+            if !preserved.isEmpty { self.preserved = (self.preserved ?? []) + preserved }
         }
     }
 }

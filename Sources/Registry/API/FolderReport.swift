@@ -73,7 +73,7 @@ public struct FolderReport: Codable, Sendable {
 public enum FolderKind: Sendable {
     /// `saved_model.pb` or `saved_model.pbtxt` at the top.
     case savedModel
-    /// `tf.train.Saver` checkpoints (`*.index` files) and no graph file.
+    /// `tf.train.Saver` checkpoints (`*.index` files) and no graph file, or one checkpoint's prefix.
     case checkpoints
 
     /// A folder with a graph file is a SavedModel; one with `.index` files and none is a
@@ -83,6 +83,8 @@ public enum FolderKind: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: path + "/" + SavedModelFile.binaryName) || manager.fileExists(atPath: path + "/" + SavedModelFile.textName) {
             self = .savedModel
+        } else if CheckpointFolder.isPrefix(path) {
+            self = .checkpoints
         } else if let names = try? manager.contentsOfDirectory(atPath: path), names.contains(where: { $0.hasSuffix(".index") }) {
             self = .checkpoints
         } else {

@@ -26,6 +26,15 @@ public final class ModelRegistry {
         public var run: String?
         public var globalStep: Int64?
         public var metrics: [String: Double]?
+        /// A TensorBoard log folder whose scalars join the model's series (`EventLog`).
+        public var events: String?
+        /// Starts the run's `tf.train.Saver` retention with these rules, as constructing a
+        /// Saver does: its keep clock starts at `retentionSince` (default: the save time).
+        public var retention: RetentionPolicy?
+        public var retentionSince: Date?
+        /// When the checkpoint was saved (default: now): the version's time, which retention
+        /// compares with the run's keep time.
+        public var savedAt: Date?
         public init() {}
 
         /// The new version these options describe.
@@ -46,15 +55,21 @@ public final class ModelRegistry {
     public func push(savedModel folder: String, model: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PushResult {
         try VersionReference.validate(modelName: model)
+        if options.retention != nil { throw RegistryError.retentionOfSavedModel(folder: folder) }
         let importer = SavedModelImporter(model: try SavedModelDirectory.open(folder))
         let total = importer.totalBytes
-        let new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
+        let logged = try LoggedMetrics(options)
+        var new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
+        new.metrics = logged.metrics(at: options.globalStep)
         let created = try store.transaction { session in
-            try session.createVersion(new) { version, writer in
+            let created = try session.createVersion(new) { version, writer in
                 var done: Int64 = 0
                 writer.progress = { bytes in done += bytes; progress?(done, total) }
+                if let savedAt = options.savedAt { version.createdAt = savedAt.timeIntervalSince1970 }
                 return try importer.run(version: &version, session: session, writer: writer)
             }
+            try logged.record(session: session, model: model, steps: [options.globalStep])
+            return created
         }
         return PushResult(created)
     }

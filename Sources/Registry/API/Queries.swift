@@ -39,7 +39,7 @@ extension ModelRegistry {
             let tensors = try session.tensors(versionID: versionID).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(TensorSummary.init)
             let files = try session.files(versionID: versionID).filter { !$0.isFolder }.map { FileSummary(path: $0.path, bytes: $0.size) }
             return VersionDetail(summary: try session.summary(versionID: versionID), metaGraphs: graphs, tensors: tensors, files: files,
-                                 lineage: try session.lineage(versionID: versionID), digest: try session.digest(versionID: versionID))
+                                 lineage: try session.lineage(versionID: versionID), digest: try session.versionDigest(versionID: versionID))
         }
     }
 }

@@ -9,6 +9,10 @@ public struct PushResult: Codable, Sendable {
     public var tensors: Int
     public var files: Int
     public var statistics: StoreStatistics
+    /// Versions of the run the push's retention deleted, and those it kept for good (absent
+    /// when it deleted or kept none).
+    public var deleted: [Int64]?
+    public var preserved: [Int64]?
 
     init(_ created: CreatedVersion) {
         model = created.model
@@ -77,8 +81,8 @@ public struct VersionDetail: Codable, Sendable {
     public var files: [FileSummary]
     /// This version, then its parent, its parent's parent… as `model:number`.
     public var lineage: [String]
-    /// `sha256:…` over everything `pull` writes for the version (graphs, tensor entries and
-    /// content addresses, files): equal digests, byte-identical folders.
+    /// `sha256:…` over everything the version's export is made of: equal digests, identical
+    /// folders (what caches of pulled versions are keyed by).
     public var digest: String
 }
 

@@ -25,6 +25,7 @@ public typealias TrainingCurve = RegistryStore.TrainingCurve
 public typealias ModelSummary = RegistryStore.ModelSummary
 public typealias Page = RegistryStore.Page
 public typealias SearchResult = RegistryStore.SearchResult
+public typealias MetricSeries = RegistryStore.MetricSeries
 public typealias RemotePushResult = RegistryRemote.RemotePushResult
 public typealias RemotePullResult = RegistryRemote.RemotePullResult
 public typealias RemoteTag = RegistryRemote.RemoteTag

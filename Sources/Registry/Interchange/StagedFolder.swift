@@ -6,13 +6,7 @@ import RegistryFormat
 /// folder is moved aside first and removed once the new one is in place.
 package enum StagedFolder {
     package static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
-        let folder = FileSystem.parentFolder(of: target)
-        let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
-        FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
-        let staging = folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        if FileSystem.exists(target) && !force {
-            throw InterchangeError.targetExists(path: target)
-        }
+        let (folder, staging) = try stage(target, force: force)
         do {
             let written = try body(staging)
             try FileSystem.syncFolder(staging)
@@ -23,6 +17,35 @@ package enum StagedFolder {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
         }
+    }
+
+    /// Writes one file the same way: `body` fills a hidden sibling, which is fsynced and
+    /// renamed into place when complete (an existing file only with `force`).
+    package static func writeFile(to target: String, force: Bool, _ body: (WritableFile) throws -> Void) throws {
+        let (folder, staging) = try stage(target, force: force)
+        do {
+            let file = try WritableFile(path: staging)
+            try body(file)
+            try file.sync()
+            try file.close()
+            try moveIntoPlace(staging, target: target, force: force)
+            try FileSystem.syncFolder(folder)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    /// The folder holding `target` and a staging name beside it, after clearing what killed
+    /// writes on this host left there; refuses an existing target without `force`.
+    static func stage(_ target: String, force: Bool) throws -> (folder: String, staging: String) {
+        let folder = FileSystem.parentFolder(of: target)
+        let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
+        FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
+        if FileSystem.exists(target) && !force {
+            throw InterchangeError.targetExists(path: target)
+        }
+        return (folder, folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     }
 
     static func moveIntoPlace(_ staging: String, target: String, force: Bool) throws {

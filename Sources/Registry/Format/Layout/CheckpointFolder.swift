@@ -27,7 +27,11 @@ public struct CheckpointFolder {
     /// Sorted by step (then prefix).
     public let checkpoints: [Checkpoint]
 
+    /// Opens a folder of checkpoints, or one checkpoint given by its prefix
+    /// (`DIR/model.ckpt-40`, what `Saver.save` returns), which leaves the folder's other
+    /// checkpoints and its state file out.
     public static func open(_ path: String) throws(FormatError) -> CheckpointFolder {
+        if isPrefix(path) { return try open(prefix: path) }
         let listing = try DirectoryListing.scan(path)
         var state: CheckpointState?
         if listing.files.contains(CheckpointState.fileName) {
@@ -40,16 +44,37 @@ public struct CheckpointFolder {
         }
         var checkpoints: [Checkpoint] = []
         for prefix in prefixes {
-            let bundle = try BundleReader(prefix: path + "/" + prefix)
-            var meta: MetaGraph?
-            if listing.files.contains(prefix + ".meta") {
-                let file = path + "/" + prefix + ".meta"
-                meta = try MetaGraph(bytes: try ReadableFile(path: file).readAll(), file: file)
-            }
-            checkpoints.append(Checkpoint(prefix: prefix, step: Checkpoint.step(fromPrefix: prefix), bundle: bundle, metaGraph: meta))
+            checkpoints.append(try checkpoint(prefix, in: path, withMeta: listing.files.contains(prefix + ".meta")))
         }
         checkpoints.sort { ($0.step ?? -1, $0.prefix) < ($1.step ?? -1, $1.prefix) }
         return CheckpointFolder(path: path, listing: listing, state: state, checkpoints: checkpoints)
+    }
+
+    /// Whether `path` is a checkpoint's prefix: no file or folder of that name, but a
+    /// regular `PATH.index` beside it.
+    public static func isPrefix(_ path: String) -> Bool {
+        var info = stat()
+        return !FileSystem.exists(path) && lstat(path + ".index", &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
+    private static func open(prefix path: String) throws(FormatError) -> CheckpointFolder {
+        let folder = FileSystem.parentFolder(of: path)
+        let prefix = (path as NSString).lastPathComponent
+        let listing = try DirectoryListing.scan(folder)
+        let own = listing.files.filter { !$0.contains("/") && ($0 == prefix + ".index" || $0 == prefix + ".meta" || $0.hasPrefix(prefix + ".data-")) }
+        let one = try checkpoint(prefix, in: folder, withMeta: own.contains(prefix + ".meta"))
+        return CheckpointFolder(path: folder, listing: DirectoryListing(files: own), state: nil, checkpoints: [one])
+    }
+
+    /// The checkpoint `prefix` of `folder`: its bundle, and its `.meta` when there is one.
+    private static func checkpoint(_ prefix: String, in folder: String, withMeta: Bool) throws(FormatError) -> Checkpoint {
+        let bundle = try BundleReader(prefix: folder + "/" + prefix)
+        var meta: MetaGraph?
+        if withMeta {
+            let file = folder + "/" + prefix + ".meta"
+            meta = try MetaGraph(bytes: try ReadableFile(path: file).readAll(), file: file)
+        }
+        return Checkpoint(prefix: prefix, step: Checkpoint.step(fromPrefix: prefix), bundle: bundle, metaGraph: meta)
     }
 
     /// The checkpoint the state file names as latest (falling back to the highest step).

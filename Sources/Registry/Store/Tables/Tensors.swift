@@ -22,4 +22,14 @@ extension StoreSession {
         guard let versionID else { return nil }
         return try Int64.fetchOne(db, sql: "SELECT content_id FROM tensors WHERE version_id = ? AND key = ?", arguments: [versionID, Data(key)])
     }
+
+    /// The tensor of a version stored under `key`, else the one whose display name is `name`
+    /// (a slice key or a key that is not UTF-8, as `show` prints it); nil if neither is there.
+    package func tensor(versionID: Int64, key: [UInt8], orName name: String? = nil) throws -> TensorRecord? {
+        if let row = try TensorRecord.filter(Column("version_id") == versionID && Column("key") == Data(key)).fetchOne(db) {
+            return row
+        }
+        guard let name else { return nil }
+        return try TensorRecord.filter(Column("version_id") == versionID && Column("name") == name).fetchOne(db)
+    }
 }
