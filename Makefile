@@ -7,7 +7,7 @@ VENV       ?= .venv-tf
 PYTHON     := $(abspath $(VENV))/bin/python
 SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
-APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry \
+APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry binutils \
                 chromium chromium-driver
 # Release binaries link the Swift runtime and Foundation statically: `registry ls` starts in
 # 18 ms instead of 29 (the dynamic loader resolved 56 libraries). Static FoundationNetworking
@@ -17,7 +17,9 @@ RELEASE    := -c release --static-swift-stdlib
 # imported above Store, fails the build.
 LAYERS     := --explicit-target-dependency-import-check error
 
-.PHONY: deps venv build release demo test soak bench protos clean
+PREFIX     ?= /usr/local
+
+.PHONY: deps venv build release install demo test soak bench protos clean
 
 ## deps: install the system libraries the package links, /usr/bin/time, docker-registry (the
 ## OCI server the remote tests start on loopback with their own config) and headless Chromium
@@ -54,8 +56,31 @@ $(VENV)/.ready-python: $(VENV)/.ready python/pyproject.toml
 build: deps
 	$(SWIFT) build $(LAYERS)
 
+## release: the release build, then a stripped copy of the binary in BIN/stripped/ (what
+## `make install` installs) with its symbols beside it in registry.debug (gdb and the
+## backtracer find them through the .gnu_debuglink section). SwiftPM's own output is left alone.
 release: deps
 	$(SWIFT) build $(RELEASE) $(LAYERS)
+	@bin="$$($(SWIFT) build $(RELEASE) --show-bin-path)"; mkdir -p "$$bin/stripped" && cd "$$bin/stripped" && \
+	objcopy --only-keep-debug ../registry registry.debug && \
+	objcopy --strip-all --add-gnu-debuglink=registry.debug ../registry registry && \
+	echo "$$bin/stripped/registry: $$(du -h registry | cut -f1) (unstripped $$(du -h ../registry | cut -f1), symbols in registry.debug)"
+
+## install: the stripped binary, its man page and shell completions under PREFIX (default
+## /usr/local): bin/registry, share/man/man1/registry.1, bash, zsh and fish completions.
+## The man page comes from swift-argument-parser's generate-manual plugin (run on the debug
+## build, which `make build` keeps: the text does not depend on the configuration).
+install: release
+	@set -e; bin="$$($(SWIFT) build $(RELEASE) --show-bin-path)"; \
+	$(SWIFT) package plugin generate-manual --configuration debug > /dev/null; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+		"$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"; \
+	install -m 755 "$$bin/stripped/registry" "$(DESTDIR)$(PREFIX)/bin/registry"; \
+	install -m 644 .build/plugins/GenerateManual/outputs/CLI/registry.1 "$(DESTDIR)$(PREFIX)/share/man/man1/registry.1"; \
+	"$$bin/stripped/registry" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/registry"; \
+	"$$bin/stripped/registry" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_registry"; \
+	"$$bin/stripped/registry" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/registry.fish"; \
+	echo "installed registry, its man page and completions under $(DESTDIR)$(PREFIX)"
 
 ## demo: the main job, end to end (TensorFlow checks run too when .venv-tf exists: make venv).
 demo: release

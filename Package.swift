@@ -43,6 +43,11 @@ let package = Package(
         .plugin(
             name: "EmbedMigrations", capability: .buildTool(),
             dependencies: ["EmbedMigrationsTool"], path: "Sources/MigrationsPlugin"),
+        // Records the commit the CLI is built from (`registry --version`), read from .git's files.
+        .executableTarget(name: "BuildInfoTool", path: "Sources/BuildInfoTool"),
+        .plugin(
+            name: "BuildInfo", capability: .buildTool(),
+            dependencies: ["BuildInfoTool"], path: "Sources/BuildInfoPlugin"),
         // The layers of the registry, one target each; a target imports only the layers below
         // it (ARCHITECTURE.md). `make build` checks that every import is a declared dependency.
         // Format: TensorFlow's files (protobuf subset, tensor bundle, SavedModel and checkpoint
@@ -108,7 +113,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI",
-            exclude: ["UI"]),
+            exclude: ["UI"],
+            plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",
             dependencies: ["Registry", "RegistryFormat", "Train", .product(name: "Crypto", package: "swift-crypto")],

@@ -62,6 +62,7 @@ public final class TrainingSession {
 
     public init(registry: ModelRegistry, configuration: Configuration, start: Start) throws {
         try BLAS.load()
+        try registry.checkTrainingRun(configuration.run)
         self.registry = registry
         self.configuration = configuration
         let existing = (try? registry.history(model: configuration.run)) ?? []

@@ -11,7 +11,7 @@ import TestSupport
         defer { cli.cleanup() }
         let source = Fixtures.casePath("seed_mlp_train_and_serve")
         let push = try #require(try cli.json("push", source, "seed", "--label", "data=random", "--alias", "prod") as? [String: Any])
-        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "statistics"])
+        #expect(Set(push.keys) == ["model", "version", "tensors", "files", "tensorBytes", "statistics"])
         #expect(push["model"] as? String == "seed")
         #expect(push["version"] as? Int == 1)
         #expect(push["tensors"] as? Int == 21)
@@ -116,7 +116,7 @@ import TestSupport
         #expect((try cli.json("show", "keras") as? [String: Any])?["digest"] as? String != digest)
 
         let diff = try #require(try cli.json("diff", "seed:1", "seed:2") as? [String: Any])
-        #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged"])
+        #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged", "tagSets", "signatures", "collections", "files"])
         #expect(diff["unchanged"] as? Int == 21)
         #expect((diff["changed"] as? [Any])?.isEmpty == true)
 
@@ -130,7 +130,7 @@ import TestSupport
         #expect(gc["chunksRemoved"] as? Int == 0)
 
         let pull = try #require(try cli.json("pull", "seed:1", "-o", cli.tmp.path + "/p") as? [String: Any])
-        #expect(Set(pull.keys) == ["model", "version", "path", "bytes", "tagSets"])
+        #expect(Set(pull.keys) == ["model", "version", "path", "bytes", "tensorBytes", "tagSets"])
         #expect((pull["bytes"] as? Int ?? 0) > 0)
     }
 }

@@ -18,9 +18,9 @@ import TestSupport
             try #require(result.status == 0, "\(verb): \(result.status)")
             return result.stderr
         }
+        #expect(try loaded("train", "r", "--epochs", "1").contains("libopenblas"), "train did not load OpenBLAS")
         let listing = try loaded("ls")
         #expect(listing.contains("libsqlite3") && !listing.contains("libopenblas"), "ls loaded OpenBLAS")
-        #expect(try loaded("train", "r", "--epochs", "1").contains("libopenblas"), "train did not load OpenBLAS")
     }
 #endif
 

@@ -49,12 +49,17 @@ import TestSupport
                 let state = try CheckpointState.parse(fileBytes(out + "/checkpoint"), file: "checkpoint")
                 #expect(state.modelCheckpointPath == "model.ckpt-30" && state.allModelCheckpointPaths == ["model.ckpt-20", "model.ckpt-30"])
             }
-            _ = try registry.push(savedModel: Fixtures.casePath("keras_tf2"), model: "saver")
+            // A model keeps one kind: a SavedModel does not join the run, and a model of
+            // SavedModels is not pulled as a run.
+            #expect(throws: RegistryError.kindMismatch(model: "saver", holds: .checkpoint, adding: .savedModel)) {
+                try registry.push(savedModel: Fixtures.casePath("keras_tf2"), model: "saver")
+            }
+            _ = try registry.push(savedModel: Fixtures.casePath("keras_tf2"), model: "keras")
             do {
-                _ = try registry.pullCheckpoints(VersionReference(model: "saver", selector: .number(4)), to: tmp.path + "/refused")
+                _ = try registry.pullCheckpoints(VersionReference(model: "keras", selector: .number(1)), to: tmp.path + "/refused")
                 Issue.record("a SavedModel version was pulled as a checkpoint")
             } catch let error as RegistryError {
-                #expect(error.description.contains("saver:4 is not a checkpoint"), "\(error)")
+                #expect(error.code == "not_a_training_run", "\(error)")
             }
             #expect(!FileManager.default.fileExists(atPath: tmp.path + "/refused"))
         }

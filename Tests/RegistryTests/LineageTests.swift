@@ -36,7 +36,7 @@ import TestSupport
             try Self.push(registry, "m", parent: "m:1")
             try Self.push(registry, "child", parent: "m:2")
             #expect(try Self.lineage(registry, "child:1") == ["child:1", "m:2", "m:1", "base:1"])
-            #expect(try registry.removeModel("m") == 2)
+            #expect(try registry.removeModel("m").versions == [1, 2])
             #expect(try Self.lineage(registry, "child:1") == ["child:1", "base:1"])
             #expect(try registry.list().first { $0.model == "child" }?.parent == "base:1")
         }

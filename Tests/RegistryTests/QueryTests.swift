@@ -307,10 +307,15 @@ import TestSupport
             #expect(throws: ReferenceError.self) { try registry.setAlias(model: "nosuch", alias: "prod", version: 1) }
             #expect(try registry.show(VersionReference(parsing: "m@prod")).summary.version == 1)
 
-            // Removing the version an alias points at removes the alias; a child loses its parent link.
-            #expect(try registry.remove(VersionReference(parsing: "m@prod")) == 1)
+            // Removing the version an alias points at is refused unless forced; forced, the alias
+            // goes with it; a child loses its parent link.
+            #expect(throws: RegistryError.versionHasAliases(version: "m:1", aliases: ["prod"])) {
+                try registry.remove(VersionReference(parsing: "m@prod"))
+            }
+            #expect(try registry.remove(VersionReference(parsing: "m@prod"), force: true, dryRun: true).aliases == ["prod"])
+            #expect(try registry.remove(VersionReference(parsing: "m@prod"), force: true).versions == [1])
             #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
-            #expect(try registry.remove(VersionReference(parsing: "m:2")) == 2)
+            #expect(try registry.remove(VersionReference(parsing: "m:2")).versions == [2])
             let child = try registry.show(VersionReference(model: "child"))
             #expect(child.lineage == ["child:1"])
             #expect(child.summary.parent == nil)
@@ -323,7 +328,7 @@ import TestSupport
             try registry.removeAlias(model: "m", alias: "prod")
             #expect(throws: ReferenceError.self) { try registry.show(VersionReference(parsing: "m@prod")) }
             #expect(try registry.history(model: "m").allSatisfy { $0.aliases.isEmpty })
-            #expect(try registry.removeModel("m") == 3)
+            #expect(try registry.removeModel("m").versions.count == 3)
             #expect(try registry.list().map(\.model) == ["child"])
         }
     }

@@ -26,8 +26,10 @@ public final class RunningProcess {
     private let scratch: URL
     private let out: FileHandle, err: FileHandle
 
-    /// `environment` is laid over this process's own: a nil value removes the variable.
-    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:]) throws {
+    /// `environment` is laid over this process's own: a nil value removes the variable;
+    /// `directory` is the child's working folder (this process's when nil).
+    public init(_ executable: String, _ arguments: [String], environment overrides: [String: String?] = [:],
+                directory: String? = nil) throws {
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("registry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
@@ -44,6 +46,7 @@ public final class RunningProcess {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
     }
 
@@ -61,8 +64,9 @@ public final class RunningProcess {
 }
 
 /// Runs a program to completion (see `RunningProcess`).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
-    try RunningProcess(executable, arguments, environment: environment).wait()
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String?] = [:],
+                       directory: String? = nil) throws -> ProcessResult {
+    try RunningProcess(executable, arguments, environment: environment, directory: directory).wait()
 }
 
 /// Several programs at once (TensorFlow's start-up dominates; running them side by side keeps

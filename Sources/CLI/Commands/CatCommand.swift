@@ -28,7 +28,7 @@ struct CatCommand: ParsableCommand {
             help: "Write to this file instead of standard output; with several tensors or --all, the folder to create (0.npy, 1.npy… in order).")
     var output: String?
     @Flag(help: "Replace the -o file if it exists.") var force = false
-    @OptionGroup var format: JSONOption
+    @OptionGroup var format: OutputOptions
 
     /// Several tensors (or --all) go into a folder, one file each.
     var several: Bool { all || tensors.count > 1 }

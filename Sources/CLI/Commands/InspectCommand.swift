@@ -9,11 +9,10 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show what a SavedModel or checkpoint folder on disk holds, checking every tensor.")
 
-    @Argument(help: "A SavedModel folder or a folder of tf.train.Saver checkpoints.")
+    @Argument(help: "A SavedModel folder or a folder of tf.train.Saver checkpoints.", completion: .directory)
     var path: String
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Skip reading the tensors' bytes (no crc32c check).")
     var noVerify = false
@@ -21,7 +20,8 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         do {
             let report = try ModelRegistry.inspect(folder: path, verify: !noVerify)
-            print(json ? report.json : report.text)
+            if output.quiet { return }
+            print(output.json ? report.json : report.text)
         } catch let error as FormatError {
             throw CLIFailure(message: error.description)
         }

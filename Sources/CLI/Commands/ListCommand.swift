@@ -11,9 +11,9 @@ struct ListCommand: ParsableCommand {
     @Option(help: "Only versions with a meta graph of exactly this tag set (t1,t2).") var tags: String?
     @Option(help: "Only versions with a signature of this key.") var signature: String?
     @Option(name: .customLong("label"), help: "Only versions with this key=value label (repeatable).") var labels: [String] = []
-    @Option(help: "Only versions of this model.") var model: String?
+    @Option(help: "Only versions of this model.", completion: Completions.modelNames) var model: String?
     @Flag(help: "Only the latest version of each model.") var latest = false
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var filter = VersionFilter()
@@ -25,6 +25,7 @@ struct ListCommand: ParsableCommand {
         filter.latestOnly = latest
         let versions = try options.open().list(filter)
         if output.json { print(Output.json(versions)); return }
+        if output.quiet { return VersionTable.printNames(versions) }
         print(VersionTable.render(versions, showModel: true))
     }
 }
@@ -32,11 +33,19 @@ struct ListCommand: ParsableCommand {
 /// The table `ls` and `history` print. Thousands of rows cost milliseconds: the cells are
 /// written as bytes into one buffer (no string per cell), dates by `LocalTimestamps` (a
 /// DateFormatter call per row cost more than all the rest), each distinct size formatted once;
-/// the text is exactly what `Output.date`, `Output.bytes` and `Output.table` would give.
+/// the text is exactly what `Output.date`, `Output.bytes` and `Output.table` would give. KIND
+/// is `VersionKind`'s raw value, as `--json` spells it; TENSOR SIZE is the bytes of the
+/// tensors (push and pull also print every byte, "in all"); CREATED is local time.
 enum VersionTable {
+    /// `--quiet`: one `NAME:N` per line.
+    static func printNames(_ versions: [VersionSummary]) {
+        if versions.isEmpty { return }
+        print(versions.map { "\($0.model):\($0.version)" }.joined(separator: "\n"))
+    }
+
     static func render(_ versions: [VersionSummary], showModel: Bool) -> String {
         if versions.isEmpty { return "no versions" }
-        let header = [showModel ? "VERSION" : "N", "CREATED", "KIND", "TAG SETS", "TENSORS", "SIZE", "STEP", "METRICS", "ALIASES/LABELS"]
+        let header = [showModel ? "VERSION" : "N", "CREATED", "KIND", "TAG SETS", "TENSORS", "TENSOR SIZE", "STEP", "METRICS", "ALIASES/LABELS"]
         var cells = Cells(columns: header.count, rows: versions.count + 1)
         for title in header { cells.append(title); cells.end() }
         var dates = LocalTimestamps()
@@ -46,7 +55,7 @@ enum VersionTable {
             if showModel { cells.append(v.model); cells.append(":") }
             cells.appendDecimal(v.version); cells.end()
             dates.write(v.createdAt, to: &cells.bytes); cells.end()
-            cells.append(v.kind == .checkpoint ? "ckpt" : "model"); cells.end()
+            cells.append(v.kind.rawValue); cells.end()
             for (i, tagSet) in v.tagSets.enumerated() { cells.append(i == 0 ? "{" : " {"); cells.append(tagSet.description); cells.append("}") }
             cells.end()
             cells.appendDecimal(Int64(v.tensors)); cells.end()
@@ -63,7 +72,7 @@ enum VersionTable {
             if let metrics = v.metrics {
                 for (i, metric) in metrics.sorted(by: { $0.key < $1.key }).enumerated() {
                     if i > 0 { cells.append(" ") }
-                    cells.append(metric.key); cells.append("="); cells.append(format(metric.value))
+                    cells.append(metric.key); cells.append("="); cells.append(format(metric.value, key: metric.key))
                 }
             }
             cells.end()
@@ -89,9 +98,9 @@ enum VersionTable {
 
     /// The cells of a table, row after row, as bytes, laid out as `Output.table` does:
     /// left-aligned columns two spaces apart, widths counted in characters, every cell but a
-    /// row's last padded (or cut) to its column's width in UTF-16 units as `NSString.padding`
-    /// does. A cell of plain ASCII (no CR: "\r\n" is one character), where all three counts
-    /// agree, is padded as bytes; only others go through `padding`.
+    /// row's last padded (never cut) to its column's width. A cell of plain ASCII (no CR:
+    /// "\r\n" is one character), where bytes and characters agree, is padded as bytes; only
+    /// others are counted as characters.
     struct Cells {
         let columns: Int
         var bytes: [UInt8] = []
@@ -159,10 +168,24 @@ enum VersionTable {
                     }
                 }
             }
+            return Self.text(withoutTrailingSpaces: out)
+        }
+
+        /// The lines without the spaces that pad a row whose last cells are empty, in one pass.
+        static func text(withoutTrailingSpaces bytes: [UInt8]) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var spaces = 0
+            for byte in bytes {
+                if byte == 0x20 { spaces += 1; continue }
+                if byte != 0x0A && spaces > 0 { out.append(contentsOf: repeatElement(0x20, count: spaces)) }
+                spaces = 0
+                out.append(byte)
+            }
             return String(decoding: out, as: UTF8.self)
         }
 
-        /// The layout when a padded cell is not plain ASCII: such cells go through `padding`.
+        /// The layout when a padded cell is not plain ASCII: such cells are padded by characters.
         private func layoutSlowly() -> String {
             var out: [UInt8] = []
             var start = 0
@@ -176,16 +199,19 @@ enum VersionTable {
                     out.append(contentsOf: cell)
                     out.append(contentsOf: repeatElement(0x20, count: widths[column] - cell.count))
                 } else {
-                    out.append(contentsOf: String(decoding: cell, as: UTF8.self).padding(toLength: widths[column], withPad: " ", startingAt: 0).utf8)
+                    out.append(contentsOf: cell)
+                    out.append(contentsOf: repeatElement(0x20, count: widths[column] - String(decoding: cell, as: UTF8.self).count))
                 }
                 start = end
             }
-            return String(decoding: out, as: UTF8.self)
+            return Self.text(withoutTrailingSpaces: out)
         }
     }
 
-    /// A metric as an integer when it is one, else as `%.4g` prints it.
-    static func format(_ value: Double) -> String {
+    /// A metric as `train` prints it: accuracy in percent with three decimals (`35.688%`);
+    /// others as an integer when they are one, else as `%.4g` prints them.
+    static func format(_ value: Double, key: String) -> String {
+        if key == "accuracy" { return String(format: "%.3f%%", value * 100) }
         if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
         // vsnprintf is what String(format:) calls for a double, without the NSString around it.
         var buffer = [CChar](repeating: 0, count: 64)

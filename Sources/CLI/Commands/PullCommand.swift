@@ -19,16 +19,21 @@ struct PullCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS; or a remote version oci://HOST[:PORT]/REPO:TAG (oci+http:// for plain HTTP).")
+    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS; or a remote version oci://HOST[:PORT]/REPO:TAG (oci+http:// for plain HTTP).",
+              completion: Completions.references)
     var reference: String
-    @Argument(help: "With a remote version: the local model to add it to (default: the name it was pushed under).") var name: String?
-    @Option(name: [.short, .customLong("output")], help: "The folder to create (optional with a remote version).") var output: String?
+    @Argument(help: "With a remote version: the local model to add it to (default: the name it was pushed under).",
+              completion: Completions.modelNames)
+    var name: String?
+    @Option(name: [.short, .customLong("output")], help: "The folder to create, and any missing folders above it (optional with a remote version).",
+            completion: .directory)
+    var output: String?
     @Option(name: .customLong("tags"), help: "Keep only the meta graph with this tag set, e.g. serve or serve,gpu (repeatable).")
     var tagSets: [String] = []
     @Flag(help: "Replace the folder if it exists.") var force = false
     @Flag(help: "Write the run's checkpoints as a tf.train.Saver folder (model.ckpt-STEP.*, checkpoint state file): all of them for NAME, those up to the version for NAME:N or NAME@ALIAS, the state file pointing at it.")
     var checkpoint = false
-    @OptionGroup var format: JSONOption
+    @OptionGroup var format: OutputOptions
 
     func validate() throws {
         if OCIReference.isRemote(reference) {
@@ -47,16 +52,19 @@ struct PullCommand: ParsableCommand {
         if checkpoint {
             let result = try registry.pullCheckpoints(ref, to: output, force: force)
             if format.json { print(Output.json(result)); return }
-            print("pulled the checkpoints of \(result.model) up to version \(result.version) to \(result.path): \(Output.bytes(result.bytes))")
+            if format.quiet { return }
+            print("pulled the checkpoints of \(result.model) up to version \(result.version) to \(result.path): \(Output.bytes(result.bytes)) in all")
             return
         }
-        let bar = ProgressBar("pull")
+        let bar = ProgressBar("pull", show: format.progress)
         let result = try registry.pull(ref, to: output, tagSets: tagSets.isEmpty ? nil : tagSets.map(TagSet.init(parsing:)),
                                        force: force, progress: bar.callback)
         bar.finish()
         if format.json { print(Output.json(result)); return }
-        print("pulled \(result.model):\(result.version) to \(result.path): \(Output.bytes(result.bytes)), meta graphs "
-              + result.tagSets.map { "{\($0)}" }.joined(separator: " "))
+        if format.quiet { return }
+        print("pulled \(result.model):\(result.version) to \(result.path): \(Output.bytes(result.bytes)) in all, "
+              + "tensors \(Output.bytes(result.tensorBytes)); "
+              + (result.tagSets.isEmpty ? "no meta graphs" : "meta graphs " + result.tagSets.map { "{\($0)}" }.joined(separator: " ")))
     }
 }
 
@@ -71,8 +79,9 @@ extension PullCommand {
     func pullRemote() throws {
         let remote = try OCIReference(parsing: reference)
         if let output, !force, FileManager.default.fileExists(atPath: output) { throw InterchangeError.targetExists(path: output) }
-        let registry = try options.open()
-        let bar = ProgressBar("pull")
+        if let name { try VersionReference.validate(modelName: name) }
+        let registry = try options.openCreating(quiet: format.quiet)
+        let bar = ProgressBar("pull", show: format.progress)
         let result = try registry.pullRemote(remote, as: name, progress: bar.callback)
         bar.finish()
         var export: PullResult?
@@ -80,6 +89,7 @@ extension PullCommand {
             export = try registry.pull(VersionReference(model: result.model, selector: .number(result.version)), to: output, force: force)
         }
         if format.json { print(Output.json(RemoteOutput(pull: result, export: export))); return }
+        if format.quiet { return }
         print("pulled \(result.remote) (\(result.origin)) as \(result.model):\(result.version): \(result.tensors) tensors, \(result.files) other files")
         print("  digest \(result.digest)")
         print("  blobs: \(result.blobsFetched) of \(result.chunks) fetched (\(Output.bytes(result.bytesFetched))), "

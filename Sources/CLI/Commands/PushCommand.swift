@@ -18,16 +18,21 @@ struct PushCommand: ParsableCommand {
 
     @OptionGroup var options: RegistryOptions
     @Argument(help: ArgumentHelp("A SavedModel folder (saved_model.pb, variables/, assets/…), a folder of Saver checkpoints or one checkpoint's prefix (DIR/model.ckpt-N); "
-                                 + "with --to, the stored version to upload (NAME, NAME:N or NAME@ALIAS)."))
+                                 + "with --to, the stored version to upload (NAME, NAME:N or NAME@ALIAS)."),
+              completion: .directory)
     var directory: String
-    @Argument(help: "The model's name: letters, digits, '.', '_', '-', '/' (not with --to).") var name: String?
+    @Argument(help: ArgumentHelp("The model's name: lowercase letters and digits with '.', '_', '__' or '-' between them, "
+                                 + "in parts joined by '/' (OCI's repository names; not with --to)."),
+              completion: Completions.modelNames)
+    var name: String?
     @Option(name: .customLong("to"), help: ArgumentHelp("Upload the version to this OCI repository instead: oci://HOST[:PORT]/REPO[:TAG] "
             + "(HTTPS) or oci+http://… (plain HTTP).", valueName: "remote")) var remote: String?
     @Option(name: .customLong("alias"), help: "Point this alias at the new version (repeatable).") var aliases: [String] = []
     @Option(name: .customLong("label"), help: "Attach a key=value label (repeatable).") var labels: [String] = []
-    @Option(help: "The version this one derives from (NAME, NAME:N or NAME@ALIAS).") var parent: String?
+    @Option(help: "The version this one derives from (NAME, NAME:N or NAME@ALIAS).", completion: Completions.references)
+    var parent: String?
     @OptionGroup(title: "Training runs") var training: PushRunOptions
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if remote != nil {
@@ -50,14 +55,18 @@ struct PushCommand: ParsableCommand {
         pushOptions.labels = try Labels.parse(labels)
         pushOptions.parent = try parent.map(VersionReference.init(parsing:))
         try training.apply(to: &pushOptions)
-        let registry = try options.open()
-        let bar = ProgressBar("push")
+        pushOptions.createdAt = try CreationTime.fromEnvironment()
+        try pushOptions.validate(model: name)
+        try ModelRegistry.checkFolder(directory)
+        let registry = try options.openCreating(quiet: output.quiet)
+        let bar = ProgressBar("push", show: output.progress)
         if FolderKind(folder: directory) ?? .savedModel == .checkpoints {
             let results = try registry.push(checkpointFolder: directory, run: name, options: pushOptions, progress: bar.callback)
             bar.finish()
             if output.json { print(Output.json(results)); return }
+            if output.quiet { return }
             for result in results {
-                print("pushed \(result.model):\(result.version): checkpoint, \(result.tensors) tensors, "
+                print("pushed \(result.model):\(result.version): checkpoint, \(result.tensors) tensors (\(Output.bytes(result.tensorBytes))); "
                       + "stored \(Output.bytes(result.statistics.storedBytes)) new, dedup saved \(Output.bytes(result.statistics.dedupBytes))")
                 if let deleted = result.deleted { print("  retention deleted " + deleted.map { "\(name):\($0)" }.joined(separator: ", ")) }
                 if let kept = result.preserved { print("  retention kept for good " + kept.map { "\(name):\($0)" }.joined(separator: ", ")) }
@@ -67,10 +76,12 @@ struct PushCommand: ParsableCommand {
         let result = try registry.push(savedModel: directory, model: name, options: pushOptions, progress: bar.callback)
         bar.finish()
         if output.json { print(Output.json(result)); return }
+        if output.quiet { return }
         let s = result.statistics
-        print("pushed \(result.model):\(result.version): \(result.tensors) tensors, \(result.files) other files")
-        print("  raw \(Output.bytes(s.rawBytes)), stored \(Output.bytes(s.storedBytes)) new, "
-              + "dedup saved \(Output.bytes(s.dedupBytes)) (\(s.reusedChunks) of \(s.newChunks + s.reusedChunks) chunks already stored)")
+        print("pushed \(result.model):\(result.version): \(result.tensors) tensors (\(Output.bytes(result.tensorBytes))), "
+              + "\(result.files) other files; \(Output.bytes(s.rawBytes)) in all")
+        print("  stored \(Output.bytes(s.storedBytes)) new, dedup saved \(Output.bytes(s.dedupBytes)) "
+              + "(\(s.reusedChunks) of \(s.newChunks + s.reusedChunks) chunks already stored)")
     }
 }
 
@@ -80,10 +91,11 @@ extension PushCommand {
         let target = try OCIReference(parsing: text)
         let reference = try VersionReference(parsing: directory)
         let registry = try options.open()
-        let bar = ProgressBar("push")
+        let bar = ProgressBar("push", show: output.progress)
         let result = try registry.pushRemote(reference, to: target, progress: bar.callback)
         bar.finish()
         if output.json { print(Output.json(result)); return }
+        if output.quiet { return }
         print("pushed \(result.model):\(result.version) to \(result.remote)")
         print("  digest \(result.digest)")
         print("  blobs: \(result.blobsSent) of \(result.chunks) sent (\(Output.bytes(result.bytesSent))), "
@@ -93,15 +105,35 @@ extension PushCommand {
     }
 }
 
+/// `key=value` labels as the command line gives them.
 enum Labels {
+    /// Each `key=value` once: a key given twice is refused (the last used to win silently).
     static func parse(_ pairs: [String]) throws -> [String: String] {
         var labels: [String: String] = [:]
+        var seen: [String: [String]] = [:]
         for pair in pairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw ValidationError("'\(pair)' is not a label; write key=value")
+                throw ReferenceError.invalidLabel(pair)
             }
-            labels[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            let key = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
+            seen[key, default: []].append(value)
+            labels[key] = value
+        }
+        if let (key, values) = seen.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
+            throw RegistryError.duplicateLabel(key: key, values: values)
         }
         return labels
+    }
+}
+
+/// `REGISTRY_CREATED_AT`: the time new versions are recorded as created, instead of now, as
+/// Unix seconds or ISO 8601 (`2026-01-01T00:00:00Z`): for reproducible registries, and for
+/// tests that pin the whole text of `ls` and `show`.
+enum CreationTime {
+    static func fromEnvironment() throws -> Date? {
+        guard let text = ProcessInfo.processInfo.environment["REGISTRY_CREATED_AT"], !text.isEmpty else { return nil }
+        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        throw ValidationError("REGISTRY_CREATED_AT='\(text)' is neither Unix seconds nor an ISO 8601 time such as 2026-01-01T00:00:00Z")
     }
 }

@@ -22,7 +22,7 @@ struct RemoteListCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The repository: oci://HOST[:PORT]/REPO or oci+http://HOST[:PORT]/REPO.", valueName: "remote"))
     var remote: String
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
 
     /// What `--json` prints.
     struct Listing: Encodable {
@@ -37,15 +37,23 @@ struct RemoteListCommand: ParsableCommand {
             print(Output.json(Listing(repository: reference.repositoryReference, tags: tags)))
             return
         }
+        if output.quiet {
+            if !tags.isEmpty { print(tags.map(\.tag).joined(separator: "\n")) }
+            return
+        }
         if tags.isEmpty {
             print("no tags in \(reference.repositoryReference)")
             return
         }
+        // Times as `ls` prints them (local, no zone); `--json` keeps the manifest's UTC text.
+        var local = LocalTimestamps()
+        let iso = ISO8601DateFormatter()
         let rows = tags.map { tag -> [String] in
             [tag.tag, String(tag.digest.prefix(19)), tag.model.map { "\($0):\(tag.version.map(String.init) ?? "?")" } ?? "-",
              tag.kind ?? "-", tag.tagSets.map { $0.map { "{\($0)}" }.joined(separator: " ") } ?? "-",
-             tag.bytes.map(Output.bytes) ?? "-", tag.globalStep.map(String.init) ?? "", tag.created ?? ""]
+             tag.bytes.map(Output.bytes) ?? "-", tag.globalStep.map(String.init) ?? "",
+             tag.created.map { text in iso.date(from: text).map { local.text($0) } ?? text } ?? ""]
         }
-        print(Output.table(["TAG", "DIGEST", "VERSION", "KIND", "TAG SETS", "SIZE", "STEP", "CREATED"], rows))
+        print(Output.table(["TAG", "DIGEST", "VERSION", "KIND", "TAG SETS", "TOTAL SIZE", "STEP", "CREATED"], rows))
     }
 }

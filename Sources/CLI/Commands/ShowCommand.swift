@@ -6,19 +6,22 @@ struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show everything about one version.")
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS.") var reference: String
-    @OptionGroup var output: JSONOption
+    @Argument(help: "NAME (latest), NAME:N or NAME@ALIAS.", completion: Completions.references) var reference: String
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let detail = try options.open().show(VersionReference(parsing: reference))
         if output.json { print(Output.json(detail)); return }
         let s = detail.summary
-        var lines = ["\(s.model):\(s.version)  \(s.kind)  created \(Output.date(s.createdAt))"]
+        if output.quiet { print("\(s.model):\(s.version)"); return }
+        var lines = ["\(s.model):\(s.version)  \(s.kind.rawValue)  created \(Output.date(s.createdAt))"]
         if let source = s.source { lines.append("source: \(source)") }
         if !s.aliases.isEmpty { lines.append("aliases: \(s.aliases.joined(separator: ", "))") }
         if !s.labels.isEmpty { lines.append("labels: " + s.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
         if let step = s.globalStep { lines.append("global step: \(step)") }
-        if let metrics = s.metrics { lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+        if let metrics = s.metrics {
+            lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(VersionTable.format($0.value, key: $0.key))" }.joined(separator: " "))
+        }
         lines.append("lineage: " + detail.lineage.joined(separator: " <- "))
         lines.append("digest: \(detail.digest)")
         for graph in detail.metaGraphs {

@@ -10,31 +10,49 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train the founding example's network (28 → 64 → 64 → 5, Adam 1e-4) on the notebook's random data, saving checkpoints as versions of RUN.")
 
     @OptionGroup var options: RegistryOptions
-    @Argument(help: ArgumentHelp("The training run: a model whose versions are its checkpoints.", valueName: "run")) var runName: String
-    @Option(help: "Epochs to train (50 steps each).") var epochs = 200
-    @Option(help: "Seed of the initial weights.") var seed: UInt32 = 0
-    @Option(help: "Seed of the data (np.random.RandomState; the notebook used 1234).") var dataSeed: UInt32 = 1234
-    @Option(help: "Save a checkpoint every this many global steps (and always at the end).") var saveEvery: Int64 = 1000
-    @Option(help: "Checkpoints kept in the window (tf.train.Saver's max_to_keep; 0 keeps all). Default 5, or the run's own on --resume.")
+    @Argument(help: ArgumentHelp("The training run: a model whose versions are its checkpoints.", valueName: "run"),
+              completion: Completions.modelNames)
+    var runName: String
+    // Numbers are parsed unconditionally, so that `--epochs -1` is refused for its value
+    // (ArgumentParser took "-1" for an option and said "Missing value").
+    @Option(parsing: .unconditional, help: "Epochs to train (at least 1; 50 steps each).") var epochs = 200
+    @Option(parsing: .unconditional, help: "Seed of the initial weights.") var seed: UInt32 = 0
+    @Option(parsing: .unconditional, help: "Seed of the data (np.random.RandomState; the notebook used 1234).") var dataSeed: UInt32 = 1234
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Save a checkpoint every this many global steps, a multiple of the 50 steps of an epoch "
+                               + "(checkpoints fall between epochs), and always at the end; 0 saves only at the end."))
+    var saveEvery: Int64 = 1000
+    @Option(parsing: .unconditional,
+            help: "Checkpoints kept in the window (tf.train.Saver's max_to_keep; 0 keeps all). Default 5, or the run's own on --resume.")
     var maxToKeep: Int?
-    @Option(help: "Keep one checkpoint for good every this many hours (keep_checkpoint_every_n_hours). Default 10000, or the run's own on --resume.")
+    @Option(parsing: .unconditional,
+            help: "Keep one checkpoint for good every this many hours (keep_checkpoint_every_n_hours). Default 10000, or the run's own on --resume.")
     var keepEveryHours: Double?
-    @Option(help: "Print the accuracy every this many epochs.") var printEvery = 100
+    @Option(parsing: .unconditional, help: "Print the accuracy every this many epochs.") var printEvery = 100
     @Flag(help: "Continue the run from its latest checkpoint.") var resume = false
-    @Option(help: "Start from another version's variables, e.g. a TensorFlow-trained SavedModel (NAME, NAME:N, NAME@ALIAS).")
+    @Option(help: "Start from another version's variables, e.g. a TensorFlow-trained SavedModel (NAME, NAME:N, NAME@ALIAS).",
+            completion: Completions.references)
     var from: String?
-    @OptionGroup var output: JSONOption
+    @OptionGroup var output: OutputOptions
+
+    /// Steps per epoch: the notebook's 1,600 rows in batches of 32.
+    static let stepsPerEpoch: Int64 = 50
 
     func validate() throws {
         if resume && from != nil { throw ValidationError("--resume and --from exclude each other") }
-        if epochs < 0 || printEvery < 1 || saveEvery < 0 || (maxToKeep ?? 0) < 0 || (keepEveryHours ?? 1) <= 0 {
-            throw ValidationError("--epochs, --save-every and --max-to-keep must not be negative, --print-every and --keep-every-hours must be positive")
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
+        if saveEvery < 0 || saveEvery % Self.stepsPerEpoch != 0 {
+            throw ValidationError("--save-every must be 0 or a multiple of \(Self.stepsPerEpoch), the steps of an epoch "
+                                  + "(checkpoints are taken between epochs); got \(saveEvery)")
         }
+        if printEvery < 1 { throw ValidationError("--print-every must be at least 1 (got \(printEvery))") }
+        if let maxToKeep, maxToKeep < 0 { throw ValidationError("--max-to-keep must not be negative (got \(maxToKeep))") }
+        if let keepEveryHours, !(keepEveryHours > 0) { throw ValidationError("--keep-every-hours must be positive (got \(keepEveryHours))") }
     }
 
     func run() throws {
         try VersionReference.validate(modelName: runName)
-        let registry = try options.open()
+        let registry = try options.openCreating(quiet: output.quiet)
         var configuration = TrainingSession.Configuration(run: runName)
         configuration.epochs = epochs
         configuration.dataSeed = dataSeed
@@ -45,11 +63,12 @@ struct TrainCommand: ParsableCommand {
         let start: TrainingSession.Start = resume ? .resume : try from.map { .from(try VersionReference(parsing: $0)) } ?? .fresh(seed: seed)
         let session = try TrainingSession(registry: registry, configuration: configuration, start: start)
         let first = session.nextEpoch, lastEpoch = first + epochs - 1
-        let bar = ProgressBar("train", counting: "epochs")
+        let bar = ProgressBar("train", counting: "epochs", show: output.progress)
         var reports: [[String: Double]] = []
         var saves: [CheckpointSaveResult] = []
-        try session.run(onEpoch: { report in
-            if !output.json && ((report.epoch - first) % printEvery == 0 || report.epoch == lastEpoch) {
+        let fixed = try CreationTime.fromEnvironment()
+        try session.run(now: { fixed ?? Date() }, onEpoch: { report in
+            if !output.json && !output.quiet && ((report.epoch - first) % printEvery == 0 || report.epoch == lastEpoch) {
                 bar.finish()
                 print("Epoch \(report.epoch): accuracy=\(String(format: "%.3f", report.accuracy * 100))%")
             }
@@ -64,6 +83,7 @@ struct TrainCommand: ParsableCommand {
                                            preserved: saves.flatMap(\.preserved))))
             return
         }
+        if output.quiet { return }
         let kept = try registry.history(model: runName)
         print("saved \(saves.count) checkpoints of \(runName) (steps \(saves.map { String($0.step) }.joined(separator: ", "))); "
               + "\(kept.count) kept: versions \(kept.map { String($0.version) }.joined(separator: ", "))")

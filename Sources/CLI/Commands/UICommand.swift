@@ -21,7 +21,7 @@ struct UICommand: ParsableCommand {
 
     func run() throws {
         let path = options.path
-        let app = try WebApp(registryPath: path)
+        let app = WebApp(registry: try options.open(readOnly: true))
         try app.run(host: host, port: port) { url in
             // Written at once, not buffered: a script waits for this line to learn the port.
             FileHandle.standardOutput.write(Data("serving \(path) read-only at \(url)  (Ctrl-C stops)\n".utf8))

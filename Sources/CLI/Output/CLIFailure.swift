@@ -7,5 +7,11 @@ struct CLIFailure: CodedError {
     var code = "command_failed"
     var category = ErrorCategory.environment
 
+    init(message: String, code: String = "command_failed", category: ErrorCategory = .environment) {
+        self.message = message
+        self.code = code
+        self.category = category
+    }
+
     var description: String { message }
 }

@@ -20,10 +20,10 @@ extension FolderReport {
             let latestMark = bundle.prefix == latest ? " (latest)" : ""
             lines.append("  \(bundle.prefix)\(latestMark): \(bundle.tensors.count) tensors, \(total) bytes in \(bundle.shards) shard(s)"
                          + (bundle.verified ? ", every crc32c verified" : ""))
-            let width = min(48, bundle.tensors.map(\.key.count).max() ?? 0)
-            for tensor in bundle.tensors {
-                let key = tensor.key.count > width ? String(tensor.key.prefix(width - 1)) + "…" : tensor.key.padding(toLength: width, withPad: " ", startingAt: 0)
-                lines.append("    \(key)  \(tensor.dtype.padding(toLength: 9, withPad: " ", startingAt: 0)) \("\(tensor.shape)".padding(toLength: 14, withPad: " ", startingAt: 0)) \(tensor.bytes) B")
+            // Whole names, however long: a cut name cannot be told from its neighbours.
+            if !bundle.tensors.isEmpty {
+                lines.append(Output.table(["    NAME", "DTYPE", "SHAPE", "BYTES"],
+                                          bundle.tensors.map { ["    " + $0.key, $0.dtype, Output.shape($0.shape), "\($0.bytes)"] }))
             }
         }
         if !files.isEmpty { lines.append("  other files: " + files.joined(separator: ", ")) }

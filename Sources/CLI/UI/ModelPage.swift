@@ -39,8 +39,8 @@ enum ModelPage {
         if let last = versions.last { body += " · " + HTML.badge(last.kind == .checkpoint ? "checkpoint" : "saved model", kind: "kind") }
         body += "</p>"
         let curve = content.curve
-        if !curve.epochs.isEmpty || !curve.series.isEmpty || curve.checkpoints.contains(where: { !$0.metrics.isEmpty }) {
-            body += "<figure class=\"curve\">" + CurvePlot.svg(run: name, curve: curve)
+        if let plot = CurvePlot(run: name, curve: curve) {
+            body += "<figure class=\"curve\">" + plot.svg
                 + "<figcaption>" + caption(curve) + "; dots are the checkpoints kept."
                 + (isThinned(curve) ? " Thinned evenly to \(curvePoints) points per series." : "")
                 + " Data: " + HTML.link("/api/curve?model=" + HTML.query(name), "/api/curve") + "</figcaption></figure>"

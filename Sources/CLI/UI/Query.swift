@@ -79,6 +79,10 @@ struct Query {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw UIError.badParameter(name: "label", value: label, reason: "write key=value")
             }
+            guard filter.labels[String(parts[0])] == nil else {
+                // As `ls --label` refuses it (duplicate_label): a key matches one value.
+                throw UIError.badParameter(name: "label", value: label, reason: "the key '\(parts[0])' is given twice; give each key once")
+            }
             filter.labels[String(parts[0])] = String(parts[1])
         }
         filter.model = string("model")

@@ -9,11 +9,10 @@ final class RegistryReader: @unchecked Sendable {
     private let registry: ModelRegistry
     private let queue = DispatchQueue(label: "registry-ui.reader")
 
-    /// Opens `path` read-only: nothing the web app does can change the registry, and a missing
-    /// file is an error, not a new registry.
-    init(path: String) throws {
-        self.path = path
-        registry = try ModelRegistry(path: path, readOnly: true)
+    /// Takes over `registry` (opened read-only): from now on only the reader's queue uses it.
+    init(registry: ModelRegistry) {
+        path = registry.path
+        self.registry = registry
     }
 
     /// Runs `body` with the registry on the reader's queue.

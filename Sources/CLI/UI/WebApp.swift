@@ -9,9 +9,11 @@ import Registry
 public struct WebApp: Sendable {
     let reader: RegistryReader
 
-    /// Opens the registry at `registryPath` read-only.
-    public init(registryPath: String) throws {
-        reader = try RegistryReader(path: registryPath)
+    /// Serves `registry`, which the caller opened read-only (`ModelRegistry(path:readOnly: true,
+    /// create: false)`): nothing the web app does can change it, and a missing file is
+    /// `StoreError.noRegistry`, not a new registry.
+    public init(registry: ModelRegistry) {
+        reader = RegistryReader(registry: registry)
     }
 
     /// Serves until the process is stopped (SIGINT or SIGTERM end it gracefully). `listening`

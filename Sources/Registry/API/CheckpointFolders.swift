@@ -13,6 +13,7 @@ extension ModelRegistry {
     public func push(checkpointFolder path: String, run: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> [PushResult] {
         try VersionReference.validate(modelName: run)
+        try options.checkAliases(model: run)
         let importer = CheckpointImporter(folder: try CheckpointFolder.open(path))
         let checkpoints = importer.ordered
         if checkpoints.count > 1, options.globalStep != nil || options.metrics != nil {
@@ -23,8 +24,9 @@ extension ModelRegistry {
         var done: Int64 = 0
         var versionOptions = options
         versionOptions.run = run
-        let savedAt = options.savedAt ?? Date()
+        let savedAt = options.savedAt ?? options.createdAt ?? Date()
         return try store.transaction { session in
+            try Self.admit(.checkpoint, model: run, session: session)
             if let policy = options.retention {
                 let modelID = try session.modelID(named: run, create: true)!
                 try session.beginRun(modelID: modelID, policy: policy, now: options.retentionSince ?? savedAt)
@@ -35,14 +37,15 @@ extension ModelRegistry {
                 let step = options.globalStep ?? checkpoint.step
                 var new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
                 new.metrics = logged.metrics(at: step)
-                var created = PushResult(try session.createVersion(new) { version, writer in
+                let version = try session.createVersion(new) { version, writer in
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
                     version.parentID = version.parentID ?? parent
                     version.createdAt = savedAt.timeIntervalSince1970
                     let counts = try importer.run(checkpoint, version: &version, session: session, writer: writer)
                     parent = version.id
                     return counts
-                })
+                }
+                var created = PushResult(version, tensorBytes: try session.tensorBytes(versionID: version.id))
                 steps.append(step)
                 try created.applyRetention(session: session, run: run)
                 return created
@@ -65,6 +68,9 @@ extension ModelRegistry {
         let run = reference.model
         return try store.read { session in
             let modelID = try session.existingModelID(run)
+            if try session.modelKind(modelID: modelID) == .savedModel {
+                throw RegistryError.notATrainingRun(model: run, advice: "pull it without --checkpoint")
+            }
             var last = Int64.max
             if reference.selector != .latest {
                 let chosen = try session.resolve(reference)
@@ -76,7 +82,8 @@ extension ModelRegistry {
             let versions = try session.checkpoints(modelID: modelID, upTo: last)
             guard !versions.isEmpty else { throw ReferenceError.modelNotFound(run) }
             let bytes = try CheckpointExporter(session: session, versions: versions).export(to: target, force: force)
-            return PullResult(model: run, version: versions.last!.number, path: target, bytes: bytes, tagSets: [])
+            let tensorBytes = try versions.reduce(Int64(0)) { $0 + (try session.tensorBytes(versionID: $1.id!)) }
+            return PullResult(model: run, version: versions.last!.number, path: target, bytes: bytes, tensorBytes: tensorBytes, tagSets: [])
         }
     }
 }

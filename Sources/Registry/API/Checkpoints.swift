@@ -16,8 +16,18 @@ extension ModelRegistry {
     /// Starts a training session on `run` the way constructing a `tf.train.Saver` does: the
     /// next keep time is now + keepEveryHours.
     public func beginTrainingSession(run: String, policy: RetentionPolicy, now: Date = Date()) throws {
-        try VersionReference.validate(modelName: run)
+        try checkTrainingRun(run)
         try store.write { session in try session.beginRun(modelID: try session.modelID(named: run, create: true)!, policy: policy, now: now) }
+    }
+
+    /// Refuses a run name that is not a model of checkpoints: a bad name, or a model of
+    /// SavedModels (a model keeps one kind), with advice for `registry train`.
+    public func checkTrainingRun(_ run: String) throws {
+        try VersionReference.validate(modelName: run)
+        let kind = try store.read { session in try session.modelID(named: run).flatMap { try session.modelKind(modelID: $0) } }
+        if kind == .savedModel {
+            throw RegistryError.notATrainingRun(model: run, advice: "train a run of another name, e.g. `registry train \(run)-run --from \(run)`")
+        }
     }
 
     /// Saves tensors held in memory as the next checkpoint version of `run`, numbered by
@@ -35,7 +45,8 @@ extension ModelRegistry {
         var deleted: [Int64] = [], preserved: [Int64] = []
         let sorted = tensors.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         let created = try store.transaction { session in
-            try session.createVersion(new) { version, writer in
+            try Self.admit(.checkpoint, model: run, session: session)
+            return try session.createVersion(new) { version, writer in
                 version.createdAt = now.timeIntervalSince1970
                 version.parentID = try session.latestVersion(modelID: version.modelID)?.id
                 version.bundlePrefix = SavedModelDirectory.variablesPrefix

@@ -3,13 +3,26 @@ import RegistryFormat
 import RegistryStore
 
 extension ModelRegistry {
-    /// Tensors added, removed and changed from `a` to `b`; for a changed floating-point tensor
-    /// of the same shape, the largest absolute difference of its elements.
-    public func diff(_ a: VersionReference, _ b: VersionReference) throws -> TensorDiff {
+    /// `reference` against the version of its model numbered just before it.
+    public func diff(_ reference: VersionReference) throws -> VersionDiff {
+        let previous = try store.read { session in
+            let version = try session.resolve(reference)
+            guard let previous = try session.previousVersion(of: version) else {
+                throw RegistryError.noPreviousVersion(version: "\(reference.model):\(version.number)")
+            }
+            return previous.number
+        }
+        return try diff(VersionReference(model: reference.model, selector: .number(previous)), reference)
+    }
+
+    /// What changed from `a` to `b`: tag sets, signatures (inputs and outputs with dtype and
+    /// shape), collections and files, and tensors added, removed and changed; for a changed
+    /// floating-point tensor of the same shape, the largest absolute difference of its elements.
+    public func diff(_ a: VersionReference, _ b: VersionReference) throws -> VersionDiff {
         try store.read { session in
             let from = try session.resolve(a), to = try session.resolve(b)
             let before = try Self.tensorsByName(from, session), after = try Self.tensorsByName(to, session)
-            var changed: [TensorDiff.Change] = []
+            var changed: [VersionDiff.Change] = []
             var unchanged = 0
             for name in before.keys.sorted() {
                 guard let old = before[name], let new = after[name] else { continue }
@@ -27,10 +40,52 @@ extension ModelRegistry {
                 }
                 changed.append(.init(name: name, before: describe(old), after: describe(new), maxAbsDifference: maximum))
             }
-            return TensorDiff(from: a.description + " (v\(from.number))", to: b.description + " (v\(to.number))",
-                              added: after.keys.filter { before[$0] == nil }.sorted().map { TensorSummary(after[$0]!) },
-                              removed: before.keys.filter { after[$0] == nil }.sorted().map { TensorSummary(before[$0]!) },
-                              changed: changed, unchanged: unchanged)
+            let graphsBefore = try Self.metaGraphInfos(versionID: from.id!, session: session)
+            let graphsAfter = try Self.metaGraphInfos(versionID: to.id!, session: session)
+            return VersionDiff(
+                from: "\(a.model):\(from.number)", to: "\(b.model):\(to.number)",
+                added: after.keys.filter { before[$0] == nil }.sorted().map { TensorSummary(after[$0]!) },
+                removed: before.keys.filter { after[$0] == nil }.sorted().map { TensorSummary(before[$0]!) },
+                changed: changed, unchanged: unchanged,
+                tagSets: .between(Self.tagSetItems(graphsBefore), Self.tagSetItems(graphsAfter)),
+                signatures: .between(Self.signatureItems(graphsBefore), Self.signatureItems(graphsAfter)),
+                collections: .between(Self.collectionItems(graphsBefore), Self.collectionItems(graphsAfter)),
+                files: .between(try Self.fileItems(from, session), try Self.fileItems(to, session)))
+        }
+    }
+
+    static func tagSetItems(_ graphs: [MetaGraphInfo]) -> [String: DiffItem] {
+        Dictionary(graphs.map { ("{\(TagSet($0.tags))}", DiffItem(detail: "\($0.signatures.count) signatures, \($0.collections.count) collections")) },
+                   uniquingKeysWith: { first, _ in first })
+    }
+
+    static func signatureItems(_ graphs: [MetaGraphInfo]) -> [String: DiffItem] {
+        var items: [String: DiffItem] = [:]
+        for graph in graphs {
+            for signature in graph.signatures { items["{\(TagSet(graph.tags))} \(signature.key)"] = DiffItem(detail: signature.text) }
+        }
+        return items
+    }
+
+    static func collectionItems(_ graphs: [MetaGraphInfo]) -> [String: DiffItem] {
+        var items: [String: DiffItem] = [:]
+        for graph in graphs {
+            for collection in graph.collections {
+                items["{\(TagSet(graph.tags))} \(collection.key)"] = DiffItem(detail: "\(collection.kind), \(collection.size)")
+            }
+        }
+        return items
+    }
+
+    /// Files by path; two files differ when their bytes do (their content), whatever their size.
+    /// A checkpoint's own files are named by its prefix (`model.ckpt-40.meta`): they are
+    /// compared as `CHECKPOINT.meta`, so that two checkpoints of a run compare their graphs.
+    static func fileItems(_ version: VersionRecord, _ session: StoreSession) throws -> [String: DiffItem] {
+        let prefix = version.kind == .checkpoint ? version.bundlePrefix.map { $0 + "." } : nil
+        return try session.files(versionID: version.id!).filter { !$0.isFolder }.reduce(into: [:]) { items, file in
+            var path = file.path
+            if let prefix, path.hasPrefix(prefix) { path = "CHECKPOINT." + path.dropFirst(prefix.count) }
+            items[path] = DiffItem(detail: "\(file.size) bytes", identity: "\(file.contentID ?? 0)")
         }
     }
 

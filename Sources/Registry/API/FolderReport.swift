@@ -94,6 +94,12 @@ public enum FolderKind: Sendable {
 }
 
 extension ModelRegistry {
+    /// Throws the error a push of `path` would, when it is neither a folder nor a checkpoint's
+    /// prefix (missing, a file): so that a command can refuse before it creates a registry.
+    public static func checkFolder(_ path: String) throws {
+        _ = try DirectoryListing.scan(CheckpointFolder.isPrefix(path) ? FileSystem.parentFolder(of: path) : path)
+    }
+
     /// What the folder at `path` holds, without importing it.
     public static func inspect(folder path: String, verify: Bool = true) throws -> FolderReport {
         switch FolderKind(folder: path) ?? .checkpoints {

@@ -10,12 +10,17 @@ public final class ModelRegistry {
     public let path: String
     package let store: RegistryDatabase
 
-    /// Opens (creating on first use) the registry database at `path`. A write waits up to
-    /// `busyTimeout` seconds for another process's write to finish.
-    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
+    /// Opens the registry database at `path`; with `create` (the default) a missing one is
+    /// created, folders included, and `created` says so. Without `create` (the verbs that only
+    /// read) a missing registry is `StoreError.noRegistry` and nothing is created. A write
+    /// waits up to `busyTimeout` seconds for another process's write to finish.
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeout: TimeInterval = 30) throws {
         self.path = path
-        store = try RegistryDatabase(path: path, readOnly: readOnly, busyTimeout: busyTimeout)
+        store = try RegistryDatabase(path: path, readOnly: readOnly, create: create, busyTimeout: busyTimeout)
     }
+
+    /// Whether opening it created the registry (a new, empty file).
+    public var created: Bool { store.created }
 
     /// Options of a push beyond the folder and the model name.
     public struct PushOptions: Sendable {
@@ -35,6 +40,8 @@ public final class ModelRegistry {
         /// When the checkpoint was saved (default: now): the version's time, which retention
         /// compares with the run's keep time.
         public var savedAt: Date?
+        /// When the version is recorded as created; nil for now (`REGISTRY_CREATED_AT` in the CLI).
+        public var createdAt: Date?
         public init() {}
 
         /// The new version these options describe.
@@ -47,21 +54,38 @@ public final class ModelRegistry {
             new.metrics = metrics
             new.labels = labels
             new.aliases = aliases
+            new.createdAt = createdAt?.timeIntervalSince1970
             return new
+        }
+
+        /// The aliases a push may set: the reference grammar's, and never `latest`.
+        func checkAliases(model: String) throws {
+            for alias in aliases { try ModelRegistry.checkAlias(alias, model: model) }
+        }
+
+        /// Throws what a push of `model` with these options would refuse for its name, aliases
+        /// or labels, so that a command can refuse before it creates a registry.
+        public func validate(model: String) throws {
+            try VersionReference.validate(modelName: model)
+            try checkAliases(model: model)
+            for key in labels.keys where key.isEmpty || key.contains("=") { throw ReferenceError.invalidLabel(key) }
         }
     }
 
-    /// Imports a SavedModel folder as the next version of `model`.
+    /// Imports a SavedModel folder as the next version of `model`. A model keeps one kind: a
+    /// model of checkpoints is refused (`RegistryError.kindMismatch`).
     public func push(savedModel folder: String, model: String, options: PushOptions = PushOptions(),
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PushResult {
         try VersionReference.validate(modelName: model)
+        try options.checkAliases(model: model)
         if options.retention != nil { throw RegistryError.retentionOfSavedModel(folder: folder) }
         let importer = SavedModelImporter(model: try SavedModelDirectory.open(folder))
         let total = importer.totalBytes
         let logged = try LoggedMetrics(options)
         var new = options.newVersion(model: model, kind: .savedModel, source: options.source ?? Self.absolute(folder))
         new.metrics = logged.metrics(at: options.globalStep)
-        let created = try store.transaction { session in
+        return try store.transaction { session in
+            try Self.admit(.savedModel, model: model, session: session)
             let created = try session.createVersion(new) { version, writer in
                 var done: Int64 = 0
                 writer.progress = { bytes in done += bytes; progress?(done, total) }
@@ -69,24 +93,37 @@ public final class ModelRegistry {
                 return try importer.run(version: &version, session: session, writer: writer)
             }
             try logged.record(session: session, model: model, steps: [options.globalStep])
-            return created
+            return PushResult(created, tensorBytes: try session.tensorBytes(versionID: created.id))
         }
-        return PushResult(created)
     }
 
-    /// Writes a version out as a folder; without `tagSets` it is byte-identical to what was pushed.
+    /// The rule that a model keeps one kind: adding `kind` to `model` is refused when it holds
+    /// versions of the other kind.
+    static func admit(_ kind: VersionKind, model: String, session: StoreSession) throws {
+        guard let modelID = try session.modelID(named: model), let held = try session.modelKind(modelID: modelID), held != kind else { return }
+        throw RegistryError.kindMismatch(model: model, holds: held, adding: kind)
+    }
+
+    /// Writes a version out as a folder; without `tagSets` it is byte-identical to what was
+    /// pushed. A tag set the version lacks is refused before anything is written, naming the
+    /// tag sets it has. Missing folders above `folder` are created.
     public func pull(_ reference: VersionReference, to folder: String, tagSets: [TagSet]? = nil, force: Bool = false,
                      progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> PullResult {
         try store.read { session in
             let version = try session.resolve(reference)
-            let total = try session.storedBytes(versionID: version.id!)
+            let graphs = try session.metaGraphs(versionID: version.id!).map(\.tagSet)
+            if let tagSets {
+                let missing = Set(tagSets).subtracting(graphs)
+                if !missing.isEmpty { throw InterchangeError.noSuchTagSet(requested: missing.sorted(), available: graphs) }
+            }
             var exporter = FolderExporter(session: session, version: version)
-            var done: Int64 = 0
+            var done: Int64 = 0, total: Int64 = 0
+            exporter.expecting = { total = $0 }
             exporter.progress = { bytes in done += bytes; progress?(done, total) }
             let bytes = try exporter.export(to: folder, tagSets: tagSets, force: force)
-            let graphs = try session.metaGraphs(versionID: version.id!).map(\.tagSet)
             let written = tagSets.map { sets in graphs.filter(Set(sets).contains) } ?? graphs
-            return PullResult(model: reference.model, version: version.number, path: folder, bytes: bytes, tagSets: written)
+            return PullResult(model: reference.model, version: version.number, path: folder, bytes: bytes,
+                              tensorBytes: try session.tensorBytes(versionID: version.id!), tagSets: written)
         }
     }
 

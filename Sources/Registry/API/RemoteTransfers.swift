@@ -20,6 +20,7 @@ extension ModelRegistry {
     /// itself is recorded in one transaction, all or nothing.
     public func pullRemote(_ remote: OCIReference, as name: String? = nil, credentials: OCICredentials = .fromEnvironment(),
                            progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> RemotePullResult {
-        try RemotePull.run(remote, as: name, store: store, credentials: credentials, progress: progress)
+        try RemotePull.run(remote, as: name, store: store, credentials: credentials,
+                           admit: { session, new in try Self.admit(new.kind, model: new.model, session: session) }, progress: progress)
     }
 }

@@ -48,7 +48,11 @@ private struct VersionCheck {
         }
         for row in try session.tensors(versionID: version.id!) {
             report.tensors += 1
-            if let failure = try check(row) { problems.append(("tensor '\(row.name)'", failure)) }
+            do {
+                if let failure = try check(row) { problems.append(("tensor '\(row.name)'", failure)) }
+            } catch {
+                problems.append(("tensor '\(row.name)'", (error as? StoreError)?.withoutAdvice ?? "\(error)"))  // its index entry
+            }
         }
         for file in try session.files(versionID: version.id!) where !file.isFolder {
             report.files += 1

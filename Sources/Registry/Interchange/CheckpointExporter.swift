@@ -22,6 +22,7 @@ package struct CheckpointExporter {
         return try StagedFolder.write(to: target, force: force) { staging in
             try FileSystem.createDirectory(staging)
             var written: Int64 = 0
+            var timestamps: [Double] = []
             for version in versions {
                 var prefix = version.bundlePrefix ?? ""
                 if prefix.isEmpty || prefix.contains("/") {
@@ -29,9 +30,13 @@ package struct CheckpointExporter {
                 }
                 guard !prefixes.contains(prefix) else { continue }
                 prefixes.append(prefix)
+                if let time = version.checkpointTimestamp { timestamps.append(time) }
                 written += try FolderExporter(session: session, version: version).write(into: staging, layout: .checkpoint(prefix: prefix))
             }
-            let state = CheckpointState(modelCheckpointPath: prefixes.last!, allModelCheckpointPaths: prefixes)
+            // A CheckpointManager's times go back when every checkpoint written has one.
+            let state = CheckpointState(modelCheckpointPath: prefixes.last!, allModelCheckpointPaths: prefixes,
+                                        allModelCheckpointTimestamps: timestamps.count == prefixes.count ? timestamps : [],
+                                        lastPreservedTimestamp: versions.last!.lastPreservedTimestamp ?? 0)
             try FileSystem.write(Array(state.text.utf8), to: staging + "/" + CheckpointState.fileName, sync: true)
             return written
         }

@@ -26,8 +26,23 @@ package struct CheckpointImporter {
         return unlisted + listed.compactMap { byPrefix[$0] }
     }
 
+    /// Bytes the import will store (every tensor and `.meta`): what its statistics' raw bytes
+    /// come to, for progress bars.
     package var totalBytes: Int64 {
-        folder.checkpoints.reduce(Int64(0)) { sum, checkpoint in sum + checkpoint.bundle.index.entries.reduce(Int64(0)) { $0 + $1.size } }
+        folder.checkpoints.reduce(Int64(0)) { sum, checkpoint in
+            sum + checkpoint.bundle.index.entries.reduce(Int64(0)) { $0 + $1.size } + Int64(checkpoint.metaGraph?.bytes.count ?? 0)
+        }
+    }
+
+    /// Each checkpoint's time by prefix, from a CheckpointManager's state file (which lists
+    /// `all_model_checkpoint_timestamps` in the order of `all_model_checkpoint_paths`).
+    var timestamps: [String: Double] {
+        guard let state = folder.state, state.allModelCheckpointTimestamps.count == state.allModelCheckpointPaths.count else { return [:] }
+        var result: [String: Double] = [:]
+        for (path, time) in zip(state.allModelCheckpointPaths, state.allModelCheckpointTimestamps) {
+            result[path.split(separator: "/").last.map(String.init) ?? path] = time
+        }
+        return result
     }
 
     /// Fills one checkpoint's version (the caller has set model, number and options) and
@@ -39,6 +54,10 @@ package struct CheckpointImporter {
         version.bundlePrefix = checkpoint.prefix
         version.bundleHeader = Data(checkpoint.bundle.index.header.encodedValue)
         version.source = folder.path + "/" + checkpoint.prefix
+        version.checkpointTimestamp = timestamps[checkpoint.prefix]
+        if let state = folder.state, !state.allModelCheckpointTimestamps.isEmpty || state.lastPreservedTimestamp != 0 {
+            version.lastPreservedTimestamp = state.lastPreservedTimestamp
+        }
         try session.insert(&version)
         try BundleImporter(bundle: checkpoint.bundle).run(versionID: version.id!, parentID: version.parentID, session: session, writer: writer)
         if let meta = checkpoint.metaGraph {

@@ -10,7 +10,10 @@ import RegistryStore
 package struct FolderExporter {
     let session: StoreSession
     let version: VersionRecord
+    /// Bytes written so far, in steps; `expecting` is told the total first (every byte
+    /// `write(into:layout:)` will write), so that a progress bar ends at its total.
     package var progress: ((Int64) -> Void)?
+    package var expecting: ((Int64) -> Void)?
 
     package init(session: StoreSession, version: VersionRecord) {
         self.session = session
@@ -50,7 +53,7 @@ package struct FolderExporter {
         let subsetting = tagSets != nil
         if let prefix = checkpointPrefix {
             try RelativePath.validate(prefix, file: "checkpoint prefix")
-            written += try writeBundle(into: folder, prefix: prefix, reader: reader)
+            written += try writeBundle(into: folder, prefix: prefix, rows: try session.tensors(versionID: versionID), reader: reader)
             var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
             if meta == nil {
                 meta = try session.metaGraphs(versionID: versionID).first { $0.tagSet == TagSet(["train"]) }?.contentID
@@ -68,6 +71,7 @@ package struct FolderExporter {
         }
 
         // The graph file.
+        var graphFile: (name: String, bytes: [UInt8])?
         let graphs = try session.metaGraphs(versionID: versionID)
         if !graphs.isEmpty || version.graphEncoding == .text {
             var chosen = graphs
@@ -91,21 +95,28 @@ package struct FolderExporter {
                 bytes = SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes,
                                                     otherFields: [UInt8](version.graphExtra ?? Data()))
             }
-            let file = try WritableFile(path: folder + "/" + name)
-            try file.append(bytes)
+            graphFile = (name, bytes)
+        }
+        let rows = version.bundlePrefix == nil ? [] : try session.tensors(versionID: versionID)
+        let copied = files.filter { !$0.isFolder && $0.contentID != nil && !(subsetting && $0.path == "fingerprint.pb") }
+        expecting?(Int64(graphFile?.bytes.count ?? 0) + rows.reduce(Int64(0)) { $0 + ($1.contentID == nil ? 0 : $1.size) }
+                   + copied.reduce(Int64(0)) { $0 + $1.size })
+        if let graphFile {
+            let file = try WritableFile(path: folder + "/" + graphFile.name)
+            try file.append(graphFile.bytes)
             synced.append(file)
-            written += Int64(bytes.count)
+            written += Int64(graphFile.bytes.count)
+            progress?(Int64(graphFile.bytes.count))
         }
 
         // The bundle.
         if let prefix = version.bundlePrefix {
-            written += try writeBundle(into: folder, prefix: prefix, reader: reader)
+            written += try writeBundle(into: folder, prefix: prefix, rows: rows, reader: reader)
         }
 
-        // Every other file.
-        for record in files where !record.isFolder {
+        // Every other file (`fingerprint.pb` fingerprints the full graph set: not with a subset).
+        for record in copied {
             try RelativePath.validate(record.path, file: "stored file name")
-            if subsetting && record.path == "fingerprint.pb" { continue }  // it fingerprints the full graph set
             guard let contentID = record.contentID else { continue }
             let file = try WritableFile(path: folder + "/" + record.path)
             let size = try ContentReader(session, verifyHashes: true).write(contentID, to: file, at: 0, progress: progress).size
@@ -126,13 +137,12 @@ package struct FolderExporter {
 
     /// The version's bundle under `prefix` in `folder`: data shards with every tensor at its
     /// original offset, then the index from the tensor rows; fsynced.
-    private func writeBundle(into folder: String, prefix: String, reader: ContentReader) throws -> Int64 {
+    private func writeBundle(into folder: String, prefix: String, rows unordered: [TensorRecord], reader: ContentReader) throws -> Int64 {
         guard let headerBytes = version.bundleHeader else { return 0 }
         try RelativePath.validate(prefix, file: "stored bundle prefix")
         let header = try BundleHeader(encodedValue: [UInt8](headerBytes), file: prefix + ".index")
         let writer = try BundleWriter(prefix: folder + "/" + prefix, header: header)
-        let rows = try session.tensors(versionID: version.id!)
-            .sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
+        let rows = unordered.sorted { ($0.shardID, $0.offset) < ($1.shardID, $1.offset) }
         var shardEnds = [Int64](repeating: 0, count: Int(header.numShards))
         var written: Int64 = 0
         // Tensors of fixed-size elements go through one pipeline together (`ContentReader.write`);

@@ -13,11 +13,18 @@ package struct SavedModelImporter {
         self.model = model
     }
 
-    /// Bytes the import will read, for progress bars.
+    /// Bytes the import will store: every tensor, meta graph (and a text graph's original),
+    /// and other file; what the push's statistics' raw bytes come to, for progress bars.
     package var totalBytes: Int64 {
         let tensors = model.variables?.index.entries.reduce(Int64(0)) { $0 + $1.size } ?? 0
         let graphs = model.graph.metaGraphs.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
-        return tensors + graphs
+        var text: Int64 = 0
+        if case .text(let original) = model.graph.encoding { text = Int64(original.count) }
+        let files = model.otherFiles.reduce(Int64(0)) { total, path in
+            var info = stat()
+            return total + (stat(model.path + "/" + path, &info) == 0 ? Int64(info.st_size) : 0)
+        }
+        return tensors + graphs + text + files
     }
 
     /// Completes `version` with the graph and bundle fields, inserts it and everything under it;

@@ -3,18 +3,21 @@ import RegistryFormat
 
 /// Writes a folder so that no reader ever sees half of it: everything goes into a hidden
 /// sibling, is fsynced, and is renamed into place only when complete. With `force`, an old
-/// folder is moved aside first and removed once the new one is in place.
+/// folder is moved aside first and removed once the new one is in place. Missing folders above
+/// the target are created (TF Serving's `BASE/MODEL/N` layout), and removed again if the write
+/// fails.
 package enum StagedFolder {
     package static func write(to target: String, force: Bool, _ body: (String) throws -> Int64) throws -> Int64 {
-        let (folder, staging) = try stage(target, force: force)
+        let (location, staging, created) = try stage(target, force: force)
         do {
             let written = try body(staging)
             try FileSystem.syncFolder(staging)
-            try moveIntoPlace(staging, target: target, force: force)
-            try FileSystem.syncFolder(folder)
+            try moveIntoPlace(staging, target: location.path, force: force)
+            try FileSystem.syncFolder(location.folder)
             return written
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
+            FileSystem.removeCreated(created)
             throw error
         }
     }
@@ -22,30 +25,34 @@ package enum StagedFolder {
     /// Writes one file the same way: `body` fills a hidden sibling, which is fsynced and
     /// renamed into place when complete (an existing file only with `force`).
     package static func writeFile(to target: String, force: Bool, _ body: (WritableFile) throws -> Void) throws {
-        let (folder, staging) = try stage(target, force: force)
+        let (location, staging, created) = try stage(target, force: force)
         do {
             let file = try WritableFile(path: staging)
             try body(file)
             try file.sync()
             try file.close()
-            try moveIntoPlace(staging, target: target, force: force)
-            try FileSystem.syncFolder(folder)
+            try moveIntoPlace(staging, target: location.path, force: force)
+            try FileSystem.syncFolder(location.folder)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
+            FileSystem.removeCreated(created)
             throw error
         }
     }
 
-    /// The folder holding `target` and a staging name beside it, after clearing what killed
-    /// writes on this host left there; refuses an existing target without `force`.
-    static func stage(_ target: String, force: Bool) throws -> (folder: String, staging: String) {
-        let folder = FileSystem.parentFolder(of: target)
-        let stagingPrefix = ".\((target as NSString).lastPathComponent).registry-\(FileSystem.host)-"
-        FileSystem.removeAbandoned(in: folder, prefix: stagingPrefix)
+    /// Where `target` goes and a staging name beside it, after clearing what killed writes on
+    /// this host left there; refuses an existing target without `force`; creates the missing
+    /// folders above it (`created`: the ones to remove if the write fails).
+    static func stage(_ target: String, force: Bool) throws -> (location: PathLocation, staging: String, created: [String]) {
+        let location = PathLocation(target)
+        guard !location.name.isEmpty else { throw InterchangeError.targetExists(path: target) }
         if FileSystem.exists(target) && !force {
             throw InterchangeError.targetExists(path: target)
         }
-        return (folder, folder + "/" + stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let created = try FileSystem.createFolders(location.folder)
+        let stagingPrefix = ".\(location.name).registry-\(FileSystem.host)-"
+        FileSystem.removeAbandoned(in: location.folder, prefix: stagingPrefix)
+        return (location, location.sibling(stagingPrefix + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"), created)
     }
 
     static func moveIntoPlace(_ staging: String, target: String, force: Bool) throws {

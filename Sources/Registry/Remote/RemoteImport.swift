@@ -35,6 +35,8 @@ struct RemoteImport {
         let ids = try config.contents.map { try writer.storeContent(chunks: $0.chunks.map { ContentHash(hex: $0)! }, size: $0.size) }
 
         version.createdAt = config.createdAt
+        version.checkpointTimestamp = config.checkpointTimestamp
+        version.lastPreservedTimestamp = config.lastPreservedTimestamp
         version.graphEncoding = encoding
         version.schemaVersion = config.graph.schemaVersion
         version.graphExtra = config.graph.extra

@@ -10,7 +10,10 @@ package enum RemotePull {
     /// fetched chunks are committed a batch at a time, so an interrupted pull keeps them and a
     /// re-run fetches only the rest (`gc` removes them if the pull is abandoned). The version
     /// itself is recorded in one IMMEDIATE transaction, all or nothing.
+    /// `admit` runs inside the version's transaction before it is recorded: the API's rules
+    /// for what a model may hold.
     package static func run(_ remote: OCIReference, as name: String?, store: RegistryDatabase, credentials: OCICredentials,
+                            admit: (StoreSession, NewVersion) throws -> Void = { _, _ in },
                             progress: (@Sendable (Int64, Int64) -> Void)?) throws -> RemotePullResult {
         let started = Date()
         if let name { try VersionReference.validate(modelName: name) }
@@ -74,7 +77,8 @@ package enum RemotePull {
         new.globalStep = config.globalStep
         new.metrics = config.metrics
         let pushed = try store.transaction { session in
-            try session.createVersion(new) { version, writer in
+            try admit(session, new)
+            return try session.createVersion(new) { version, writer in
                 try RemoteImport(config: config, what: what).insert(into: &version, session: session, writer: writer)
             }
         }

@@ -103,6 +103,9 @@ struct VersionConfig: Codable, Sendable {
     var run: String?
     var globalStep: Int64?
     var metrics: [String: Double]?
+    /// A CheckpointManager's times for this checkpoint (absent when its state file had none).
+    var checkpointTimestamp: Double?
+    var lastPreservedTimestamp: Double?
     var graph: Graph
     var bundle: Bundle
     var labels: [String: String]
@@ -168,6 +171,7 @@ extension VersionConfig {
         return VersionConfig(
             model: model, version: version.number, kind: version.kind.rawValue, createdAt: version.createdAt, source: version.source,
             parent: parent, run: version.run, globalStep: version.globalStep, metrics: try version.metrics,
+            checkpointTimestamp: version.checkpointTimestamp, lastPreservedTimestamp: version.lastPreservedTimestamp,
             graph: Graph(encoding: version.graphEncoding.rawValue, schemaVersion: version.schemaVersion, extra: version.graphExtra,
                          text: graphText),
             bundle: Bundle(prefix: version.bundlePrefix, header: version.bundleHeader),

@@ -46,14 +46,15 @@ struct CLI {
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessResult { try run(arguments) }
 
+    /// `environment` is laid over the driver's own.
     @discardableResult
-    func run(_ arguments: [String]) throws -> ProcessResult {
+    func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
         guard let binary = RegistryBinary.path else {
             throw TestFailure("the registry binary was not found beside the test bundle; set REGISTRY_BINARY")
         }
         var full = arguments
         if let verb = arguments.first, verb != "inspect" { full.insert(contentsOf: ["--registry", database], at: 1) }
-        return try runProcess(binary, full, environment: RegistryBinary.environment)
+        return try runProcess(binary, full, environment: RegistryBinary.environment.merging(environment) { $1 })
     }
 
     /// Runs and requires exit status 0.
@@ -62,6 +63,24 @@ struct CLI {
         let result = try run(arguments)
         try #require(result.status == 0, "registry \(arguments.joined(separator: " ")): \(result)", sourceLocation: sourceLocation)
         return result
+    }
+
+    /// `registry ARGS…` as a user types it: no `--registry` added, run in `directory`, with
+    /// `environment` laid over the driver's own (no `REGISTRY_PATH`, no progress bar).
+    func bare(_ arguments: [String], in directory: String, environment: [String: String?] = [:]) throws -> ProcessResult {
+        guard let binary = RegistryBinary.path else {
+            throw TestFailure("the registry binary was not found beside the test bundle; set REGISTRY_BINARY")
+        }
+        return try runProcess(binary, arguments, environment: RegistryBinary.environment.merging(environment) { $1 }, directory: directory)
+    }
+
+    /// Runs with `--json`, requires exit 0 and decodes stdout as `T` (the library's own result types).
+    func decode<T: Decodable>(_ type: T.Type, _ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        let result = try run(arguments + ["--json"])
+        try #require(result.status == 0, "registry \(arguments.joined(separator: " ")) --json: \(result)", sourceLocation: sourceLocation)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: result.stdout)
     }
 
     /// Runs with `--json` and requires exit 0 and JSON output.

@@ -38,3 +38,13 @@ func writableCopy(of source: String, to target: String) throws {
         }
     }
 }
+
+/// The files that differ between two folders, by name or by bytes (empty when identical).
+func differingFiles(_ a: String, _ b: String) throws -> [String] {
+    let left = try Tree(a), right = try Tree(b)
+    var differing = Set(left.files).symmetricDifference(right.files).sorted()
+    for file in left.files where right.files.contains(file) {
+        if try fileBytes(a + "/" + file) != fileBytes(b + "/" + file) { differing.append(file) }
+    }
+    return differing
+}

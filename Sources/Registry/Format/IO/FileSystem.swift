@@ -33,10 +33,33 @@ public enum FileSystem {
         return lstat(path, &info) == 0
     }
 
-    /// The folder that holds `path` ("." for a bare name).
+    /// The folder that holds `path` ("." for a bare name; see `PathLocation`).
     public static func parentFolder(of path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "." : parent
+        PathLocation(path).folder
+    }
+
+    /// Creates `path` and the folders above it that are missing; returns those it created,
+    /// deepest last, so that a failed write can remove them again (`removeCreated`).
+    public static func createFolders(_ path: String) throws(FormatError) -> [String] {
+        var missing: [String] = []
+        var current = path
+        while !exists(current) {
+            missing.append(current)
+            let parent = PathLocation(current).folder
+            if parent == current || parent == "." || parent == "/" { break }
+            current = parent
+        }
+        for folder in missing.reversed() where !exists(folder) {
+            guard mkdir(folder, 0o755) == 0 || errno == EEXIST else {
+                throw .io(file: folder, operation: "create folder", reason: String(cString: strerror(errno)))
+            }
+        }
+        return missing.reversed()
+    }
+
+    /// Removes folders `createFolders` made, deepest first, as long as they are empty.
+    public static func removeCreated(_ folders: [String]) {
+        for folder in folders.reversed() { _ = rmdir(folder) }
     }
 
     /// Makes a folder's entries (files created, renamed or linked into it) durable.

@@ -84,7 +84,7 @@ enum DatabaseOpener {
     /// A new registry is built as `NAME.new-HOST-PID-RANDOM` beside `NAME`; what a killed
     /// process left under that name is removed when the registry is next opened for writing.
     private static func stagingPrefix(_ path: String) -> String {
-        (path as NSString).lastPathComponent + ".new-\(FileSystem.host)-"
+        PathLocation(path).name + ".new-\(FileSystem.host)-"
     }
 
     /// Leaves WAL for the rollback journal (see `tune`); run once the file is known to be ours.

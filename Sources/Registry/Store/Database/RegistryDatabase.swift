@@ -9,21 +9,34 @@ import GRDB
 package final class RegistryDatabase {
     package let path: String
     let queue: DatabaseQueue
+    /// Whether this opening created the file (a new, empty registry).
+    package let created: Bool
 
-    /// Opens (creating on first use, unless `readOnly`) the database at `path`. A write waits up
-    /// to `busyTimeout` seconds for another process's write to finish.
-    package init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = 30) throws {
+    /// Opens the database at `path`. With `create`, a missing file (and missing folders above
+    /// it) is created; without it, or `readOnly`, a missing file is `StoreError.noRegistry`
+    /// and nothing is created, not even a folder. A write waits up to `busyTimeout` seconds
+    /// for another process's write to finish.
+    package init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeout: TimeInterval = 30) throws {
         self.path = path
+        if path.isEmpty { throw StoreError.unsafePath(path: path, reason: "an empty path names no registry file") }
+        if path.hasSuffix("/") {
+            throw StoreError.unsafePath(path: path, reason: "a path ending in '/' names a folder; point --registry at a file, e.g. \(path)registry.db")
+        }
         var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+        let exists = lstat(path, &info) == 0
+        if exists, info.st_mode & S_IFMT == S_IFLNK {
             throw StoreError.unsafePath(path: path, reason: "the registry file is a symbolic link; point --registry at the real file")
         }
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) && !readOnly {
+        if exists, info.st_mode & S_IFMT == S_IFDIR {
+            throw StoreError.unsafePath(path: path, reason: "a folder, not a registry file; point --registry at the file (e.g. \(path)/registry.db)")
+        }
+        guard exists || (create && !readOnly) else { throw StoreError.noRegistry(path: path) }
+        created = !exists
+        if !exists {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                _ = try FileSystem.createFolders(FileSystem.parentFolder(of: path))
             } catch {
-                throw StoreError.unusable(path: path, detail: "cannot create \(folder): \(error.localizedDescription)")
+                throw StoreError.unusable(path: path, detail: "cannot create its folder: \(error)")
             }
         }
         do {

@@ -18,6 +18,8 @@ public enum StoreError: CodedError, Equatable {
     case locked(path: String)
     /// The file system has no room left for the write.
     case diskFull(path: String)
+    /// A verb that does not create the registry found no file at its path.
+    case noRegistry(path: String)
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum StoreError: CodedError, Equatable {
             return "\(path): another process kept the registry locked past the busy timeout; nothing was changed. Try again when it is done"
         case let .diskFull(path):
             return "\(path): the disk is full; nothing was changed. Free space (`registry gc` may help) and try again"
+        case let .noRegistry(path):
+            return "no registry at \(path); `registry push` creates one"
         }
     }
 }
@@ -53,6 +57,7 @@ extension StoreError {
         case .readOnly: "registry_read_only"
         case .locked: "registry_locked"
         case .diskFull: "disk_full"
+        case .noRegistry: "no_registry"
         }
     }
 
@@ -63,6 +68,7 @@ extension StoreError {
         case .unsafePath, .unusable: .invalidInput
         case .readOnly, .diskFull: .environment
         case .locked: .unavailable
+        case .noRegistry: .notFound
         }
     }
 

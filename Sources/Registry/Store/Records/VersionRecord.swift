@@ -24,12 +24,17 @@ package struct VersionRecord: Codable, FetchableRecord, MutablePersistableRecord
     package var bundleHeader: Data?
     /// Kept for good by keep_checkpoint_every_n_hours; retention never deletes it.
     package var preserved: Bool = false
+    /// From a CheckpointManager's state file: this checkpoint's time, and the time of the last
+    /// checkpoint it kept for good (nil when the state file had none).
+    package var checkpointTimestamp: Double?
+    package var lastPreservedTimestamp: Double?
 
     enum CodingKeys: String, CodingKey {
         case id, number, kind, source, run, preserved
         case modelID = "model_id", createdAt = "created_at", parentID = "parent_id", globalStep = "global_step"
         case metricsJSON = "metrics_json", graphEncoding = "graph_encoding", schemaVersion = "schema_version"
         case graphExtra = "graph_extra", graphTextID = "graph_text_id", bundlePrefix = "bundle_prefix", bundleHeader = "bundle_header"
+        case checkpointTimestamp = "checkpoint_timestamp", lastPreservedTimestamp = "last_preserved_timestamp"
     }
 
     package init(modelID: Int64, number: Int64, createdAt: Double, kind: VersionKind, source: String?, parentID: Int64?,

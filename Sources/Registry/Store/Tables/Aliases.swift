@@ -17,4 +17,12 @@ extension StoreSession {
     package func aliases(versionID: Int64) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias", arguments: [versionID])
     }
+
+    /// Every alias of a model with the number of the version it names, by alias.
+    package func aliases(modelID: Int64) throws -> [(alias: String, number: Int64)] {
+        try Row.fetchAll(db, sql: """
+            SELECT aliases.alias, versions.number FROM aliases JOIN versions ON versions.id = aliases.version_id
+            WHERE aliases.model_id = ? ORDER BY aliases.alias
+            """, arguments: [modelID]).map { ($0[0], $0[1]) }
+    }
 }

@@ -14,4 +14,10 @@ extension StoreSession {
     package func labels(versionID: Int64) throws -> [String: String] {
         try LabelRecord.filter(Column("version_id") == versionID).fetchAll(db).reduce(into: [:]) { $0[$1.key] = $1.value }
     }
+
+    /// Removes a version's label; false when it had none under `key`.
+    package func removeLabel(_ key: String, versionID: Int64) throws -> Bool {
+        try db.execute(sql: "DELETE FROM labels WHERE version_id = ? AND key = ?", arguments: [versionID, key])
+        return db.changesCount > 0
+    }
 }

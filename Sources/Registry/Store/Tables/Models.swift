@@ -19,6 +19,11 @@ extension StoreSession {
         return id
     }
 
+    /// The kind of the model's versions (a model keeps one kind), nil while it has none.
+    package func modelKind(modelID: Int64) throws -> VersionKind? {
+        try VersionKind.fetchOne(db, sql: "SELECT kind FROM versions WHERE model_id = ? ORDER BY number DESC LIMIT 1", arguments: [modelID])
+    }
+
     package func modelName(id: Int64) throws -> String? {
         try String.fetchOne(db, sql: "SELECT name FROM models WHERE id = ?", arguments: [id])
     }

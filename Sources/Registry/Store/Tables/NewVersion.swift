@@ -12,6 +12,8 @@ package struct NewVersion: Sendable {
     package var metrics: [String: Double]?
     package var labels: [String: String] = [:]
     package var aliases: [String] = []
+    /// When it is recorded as created (seconds since 1970); nil for now.
+    package var createdAt: Double?
 
     package init(model: String, kind: VersionKind) {
         self.model = model
@@ -41,7 +43,7 @@ extension StoreSession {
         let number = try takeNextNumber(modelID: modelID)
         let parentID = try new.parent.map { try resolve($0).id! }
         var version = VersionRecord(
-            modelID: modelID, number: number, createdAt: Date().timeIntervalSince1970, kind: new.kind, source: new.source,
+            modelID: modelID, number: number, createdAt: new.createdAt ?? Date().timeIntervalSince1970, kind: new.kind, source: new.source,
             parentID: parentID, run: new.run, globalStep: new.globalStep, metricsJSON: try new.metrics.map(Self.metricsJSON))
         let writer = ContentWriter(self)
         let counts = try fill(&version, writer)

@@ -26,6 +26,12 @@ extension StoreSession {
         }
     }
 
+    /// The version of the same model numbered just below `version` (numbers may have gaps).
+    package func previousVersion(of version: VersionRecord) throws -> VersionRecord? {
+        try VersionRecord.fetchOne(db, sql: "SELECT * FROM versions WHERE model_id = ? AND number < ? ORDER BY number DESC LIMIT 1",
+                                   arguments: [version.modelID, version.number])
+    }
+
     package func latestVersion(modelID: Int64) throws -> VersionRecord? {
         try VersionRecord.fetchOne(db, sql: "SELECT * FROM versions WHERE model_id = ? ORDER BY number DESC LIMIT 1", arguments: [modelID])
     }
@@ -42,6 +48,11 @@ extension StoreSession {
             SELECT * FROM versions WHERE model_id = ? AND kind = 'checkpoint' AND bundle_header IS NOT NULL AND number <= ?
             ORDER BY number
             """, arguments: [modelID, last])
+    }
+
+    /// The numbers of a model's versions, oldest first.
+    package func versionNumbers(modelID: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT number FROM versions WHERE model_id = ? ORDER BY number", arguments: [modelID])
     }
 
     /// Inserts a version row (its id is set).
