@@ -7,7 +7,8 @@ VENV       ?= .venv-tf
 PYTHON     := $(abspath $(VENV))/bin/python
 SHARED     ?= $(abspath ../shared)
 TF_VERSION := 2.21.0
-APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry skopeo git binutils
+APT_PACKAGES := libsqlite3-dev liblz4-dev libopenblas-dev pkg-config libcurl4-openssl-dev time docker-registry skopeo git binutils \
+                chromium chromium-driver
 # Release binaries link the Swift runtime and Foundation statically: `registry ls` starts in
 # 18 ms instead of 29 (the dynamic loader resolved 56 libraries). Static FoundationNetworking
 # needs libcurl's development files.
@@ -21,8 +22,9 @@ PREFIX     ?= /usr/local
 .PHONY: deps venv build release install demo test soak bench protos clean
 
 ## deps: install the system libraries the package links, /usr/bin/time, skopeo (the remote bench and
-## mirror test), git (provenance) and docker-registry (the
-## OCI server the remote tests start on loopback with their own config) — only those missing.
+## mirror test), git (provenance), docker-registry (the OCI server the remote tests start on
+## loopback with their own config) and headless Chromium with its driver (the browser tests of
+## `registry ui`) — only those missing.
 ## The package's own service (its default config listens on every interface) is disabled.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,8 +42,11 @@ deps:
 ## for its ModelServerConfig protos (the serving tests parse the config `serving sync` writes
 ## with them). That package requires `tensorflow`, which would install a second TensorFlow over
 ## tensorflow-cpu; only its generated protos are used, and they need nothing tensorflow-cpu does
-## not bring, so it is installed without dependencies.
+## not bring, so it is installed without dependencies. And Selenium for the browser tests
+## (added to a venv made before it was needed).
+SELENIUM := selenium==4.50.0
 venv: $(VENV)/.ready $(VENV)/.ready-python $(VENV)/.serving-api
+	@$(PYTHON) -c "import selenium" 2>/dev/null || $(VENV)/bin/pip install -q --disable-pip-version-check $(SELENIUM)
 $(VENV)/.ready:
 	@python3 -m venv --help >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
@@ -94,7 +99,8 @@ demo: release
 ## Python package's (pytest, against the registry binary swift test built; no bytecode or
 ## pytest cache is written into the checkout; exit status 5, no tests collected, fails too).
 test: deps venv
-	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
+	REGISTRY_TF_PYTHON=$(PYTHON) REGISTRY_REQUIRE_TF=1 REGISTRY_REQUIRE_OCI=1 REGISTRY_REQUIRE_BROWSER=1 \
+		REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 \
 		$(SWIFT) test $(LAYERS) 2>&1 | tee .build-test.log; status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] || exit $$status; \
 	REGISTRY_BIN="$$($(SWIFT) build --show-bin-path)/registry" REGISTRY_FIXTURES=$(SHARED)/fixtures/tf2.21 PYTHONDONTWRITEBYTECODE=1 \
 		$(PYTHON) -m pytest -p no:cacheprovider python/tests 2>&1 | tee -a .build-test.log; status=$${PIPESTATUS[0]}; \

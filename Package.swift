@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+        // The web app's HTTP server (`registry ui`); its traits (swift-configuration, full
+        // Foundation in its form coding) are not needed. First debug build: see docs/PERFORMANCE.md.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // Thin wrappers over system C libraries: module map + shim header, nothing else.
@@ -93,13 +98,25 @@ let package = Package(
             name: "Train",
             dependencies: ["Registry", "COpenBLAS"],
             path: "Sources/Train"),
+        // The web app (`registry ui`): a consumer of the API like the CLI, read-only, its pages
+        // and assets served from the binary.
+        .target(
+            name: "RegistryUI",
+            dependencies: [
+                "Registry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/CLI/UI"),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Registry", "Train", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+                "Registry", "RegistryUI", "Train", .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI",
+            exclude: ["UI"],
             plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",

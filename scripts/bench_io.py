@@ -18,6 +18,9 @@
      on loopback beside `skopeo copy` of the same bytes as one OCI image layer (oci: layout to
      the registry and back), in turns; the bytes a push re-sends when one tensor changed; the
      manifest's size.
+  6. `registry ui` over 100,000 versions (1,000 pushed, their rows copied 99 times in SQL):
+     each page's and API route's time on the server (its Server-Timing header) and the whole
+     request, median of 5 after a warm-up, against 100 ms.
 cp, push and pull take turns (the disk's speed drifts), and push/cp, pull/cp are the medians
 of each turn's ratio. Page caches are not dropped: every figure is warm (one untimed warm-up run first), and `sync`
 runs, untimed, before every timed run so that no earlier dirty page is flushed inside it.
@@ -530,6 +533,108 @@ def listing(b, models=100, versions=100):
     table(["listing (whole process, median of 5)", "versions", "listed", "time", "target", "time/target"], rows)
 
 
+# ---------------------------------------------------------------- 5. registry ui over 100,000 versions
+
+UI_ROUTES = [
+    ("models page", "/"),
+    ("models page, last page", "/?offset=50"),
+    ("models page, --tag serve", "/?tag=serve"),
+    ("models page, --label bench=train", "/?label=bench%3Dtrain"),
+    ("model page (latest 50 of 1,000)", "/models/serve-000"),
+    ("model page, first 50", "/models/serve-000?offset=0"),
+    ("model page with curve (1,000 checkpoints)", "/models/train-099"),
+    ("version page", "/models/serve-000:500"),
+    ("diff page", "/diff?from=train-099:1&to=train-099:1000"),
+    ("search, tensor names", "/search?q=kernel"),
+    ("search, nothing matches", "/search?q=zzzz"),
+    ("/api/ls (first 100)", "/api/ls"),
+    ("/api/ls (last 100)", "/api/ls?offset=99900"),
+    ("/api/ls?tag=serve", "/api/ls?tag=serve"),
+    ("/api/models", "/api/models"),
+    ("/api/history (last 100)", "/api/history?model=serve-000&offset=900"),
+    ("/api/curve", "/api/curve?model=train-099"),
+    ("/api/show", "/api/show?ref=serve-000%40latest"),
+    ("/api/search", "/api/search?q=bench"),
+]
+
+
+def amplify(db, copies):
+    """Copies every version's rows `copies` times in SQL, each copy numbered after the model's
+    last version: the same registry, `copies + 1` times as long. 100,000 pushes would take
+    hours (each commits with fsyncs: ~0.1-0.3 s here); the copies share the pushed versions'
+    contents, as dedup would have them share. Tensor counts and bytes come from the triggers."""
+    con = sqlite3.connect(db)
+    with con:
+        per_model = con.execute("SELECT MAX(number) FROM versions").fetchone()[0]
+        offsets = {t: con.execute("SELECT MAX(id) FROM %s" % t).fetchone()[0] for t in ("versions", "meta_graphs", "signatures")}
+
+        def copy(table, c, shift):
+            cols = [row[1] for row in con.execute("PRAGMA table_info(%s)" % table)]
+            values = [shift.get(col, col).format(c=c) for col in cols]
+            con.execute("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s" % (
+                table, ", ".join(cols), ", ".join(values), table, shift.get("_where", "1").format(c=c)))
+
+        v, g, sg = offsets["versions"], offsets["meta_graphs"], offsets["signatures"]
+        for c in range(1, copies + 1):
+            copy("versions", c, {"id": "id + %d * {c}" % v, "number": "number + %d * {c}" % per_model, "parent_id": "NULL",
+                                 "global_step": "global_step + %d * {c}" % (per_model * 100), "created_at": "created_at + {c}",
+                                 "tensor_count": "0", "tensor_bytes": "0", "_where": "id <= %d" % v})
+            copy("meta_graphs", c, {"id": "id + %d * {c}" % g, "version_id": "version_id + %d * {c}" % v, "_where": "id <= %d" % g})
+            copy("meta_graph_tags", c, {"meta_graph_id": "meta_graph_id + %d * {c}" % g, "_where": "meta_graph_id <= %d" % g})
+            copy("signatures", c, {"id": "id + %d * {c}" % sg, "meta_graph_id": "meta_graph_id + %d * {c}" % g, "_where": "id <= %d" % sg})
+            copy("signature_tensors", c, {"signature_id": "signature_id + %d * {c}" % sg, "_where": "signature_id <= %d" % sg})
+            copy("collections", c, {"meta_graph_id": "meta_graph_id + %d * {c}" % g, "_where": "meta_graph_id <= %d" % g})
+            copy("tensors", c, {"id": "NULL", "version_id": "version_id + %d * {c}" % v, "_where": "version_id <= %d" % v})
+            copy("files", c, {"version_id": "version_id + %d * {c}" % v, "_where": "version_id <= %d" % v})
+            copy("labels", c, {"version_id": "version_id + %d * {c}" % v, "_where": "version_id <= %d" % v})
+        con.execute("UPDATE models SET last_number = (SELECT MAX(number) FROM versions WHERE model_id = models.id)")
+    count = con.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+    con.close()
+    return count
+
+
+def ui(b, models=100, pushed=10, copies=99):
+    import urllib.request
+    fixtures = os.path.join(b.shared, "fixtures", "tf2.21")
+    db = b.path("ui.db")
+    out = b.run([b.bench, "populate", db, str(models), str(pushed),
+                 os.path.join(fixtures, "keras_tf2"), os.path.join(fixtures, "seed_mlp_training"), "--metrics"])
+    populate = json.loads(out.strip().splitlines()[-1])
+    start = time.perf_counter()
+    populate["versions"] = amplify(db, copies)
+    amplified = time.perf_counter() - start
+    server = subprocess.Popen([b.registry, "ui", "--registry", db, "--port", "0"], stdout=subprocess.PIPE, text=True, env=b.env)
+    try:
+        url = re.search(r"http://\S+/", server.stdout.readline()).group(0).rstrip("/")
+        rows = []
+        for name, path in UI_ROUTES:
+            server_ms, cpu_ms, total_ms, size = [], [], [], 0
+            for i in range(6):
+                start = time.perf_counter()
+                with urllib.request.urlopen(url + path, timeout=60) as response:
+                    size = len(response.read())
+                    timing = response.headers["Server-Timing"]
+                total_ms.append((time.perf_counter() - start) * 1e3)
+                server_ms.append(float(re.search(r"app;dur=([0-9.]+)", timing).group(1)))
+                cpu_ms.append(float(re.search(r"cpu;dur=([0-9.]+)", timing).group(1)))
+            seconds = median(server_ms[1:]) / 1e3
+            rows.append([name, path, fmt_bytes(size), "%.1f ms" % (seconds * 1e3), "%.1f ms" % median(cpu_ms[1:]),
+                         "%.1f ms" % median(total_ms[1:]),
+                         "100 ms", ratio(seconds / 0.1, 1)])
+    finally:
+        server.terminate()
+        server.wait()
+    print("  %d versions (%d models of %d; the {train} half with a global step, loss and accuracy per version): %d pushed "
+          "through the library in %s, then copied %d times in SQL in %s; registry file %s"
+          % (populate["versions"], models, populate["versions"] // models, models * pushed, fmt_s(populate["seconds"]), copies,
+             fmt_s(amplified), fmt_bytes(os.path.getsize(db))))
+    b.fresh(db)
+    print("")
+    table(["registry ui (median of 5)", "route", "body", "server", "server CPU", "request", "target", "server/target"], rows,
+          "server: the Server-Timing header's wall time (routing, the registry's queries, rendering); server CPU: the process's CPU "
+          "time meanwhile (what the page costs however loaded the machine is); request: the whole HTTP request from Python.")
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "hashes":
         return hashes()
@@ -540,7 +645,7 @@ def main():
     parser.add_argument("--shared", required=True, help="../shared (fixtures)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--sizes", default="16,256,1024", help="MiB of the random SavedModels")
-    parser.add_argument("--only", default="models,history,large,ls,remote", help="sections to run")
+    parser.add_argument("--only", default="models,history,large,ls,remote,ui", help="sections to run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     b = Bench(args)
@@ -560,6 +665,8 @@ def main():
             listing(b)
         if "remote" in only:
             remote(b)
+        if "ui" in only:
+            ui(b)
     finally:
         if not args.keep:
             shutil.rmtree(b.work, ignore_errors=True)

@@ -62,3 +62,7 @@ run pull seed@prod -o "$OUT/seed"
 run verify
 echo "\$ diff -r $FIXTURES/seed_mlp_train_and_serve $OUT/seed"
 diff -r "$FIXTURES/seed_mlp_train_and_serve" "$OUT/seed" && echo "byte-identical"
+echo
+echo "== 5. Browse this registry in a web browser: models, versions, the training curve, diffs, search"
+echo "(read-only, on 127.0.0.1 only; Ctrl-C stops it; --port 0 picks a free port)"
+echo "$REGISTRY ui --registry $REGISTRY_PATH --port 8080    # then open http://127.0.0.1:8080/"

@@ -15,7 +15,7 @@ struct RegistryCommand: ParsableCommand {
         subcommands: [PushCommand.self, PullCommand.self, ListCommand.self, ShowCommand.self, HistoryCommand.self,
                       DiffCommand.self, AliasCommand.self, LabelCommand.self, RemoveCommand.self, PruneCommand.self, GCCommand.self,
                       CompactCommand.self, VerifyCommand.self, TrainCommand.self, InspectCommand.self, RemoteCommand.self, CatCommand.self,
-                      ServingCommand.self])
+                      ServingCommand.self, UICommand.self])
 
     static func main() {
         MallocTuning.apply()

@@ -115,6 +115,12 @@ import TestSupport
         #expect(show["lineage"] as? [String] == ["seed:1"])
         let show2 = try #require(try cli.json("show", "seed") as? [String: Any])
         #expect(show2["lineage"] as? [String] == ["seed:2", "seed:1"])
+        // The digest names the pulled bytes: the same folder pushed twice has one digest
+        // (labels, aliases and lineage aside), another model another.
+        let contentDigest = try #require(show["digest"] as? String)
+        #expect(contentDigest.hasPrefix("sha256:") && contentDigest.count == 71, "\(contentDigest)")
+        #expect(show2["digest"] as? String == contentDigest)
+        #expect((try cli.json("show", "keras") as? [String: Any])?["digest"] as? String != contentDigest)
 
         let diff = try #require(try cli.json("diff", "seed:1", "seed:2") as? [String: Any])
         #expect(Set(diff.keys) == ["from", "to", "added", "removed", "changed", "unchanged", "tagSets", "signatures", "collections", "files"])

@@ -62,6 +62,7 @@ import TestSupport
             aliases: prod
             labels: data=random
             lineage: seed:1
+            content digest: sha256:f840bcf9b70208ad155a9d5410a598b7ce905a07dceec62a67ac9b2987f2b64c
             meta graph {train}
               collections: asset_filepaths (node_list, 1), feed_dict (node_list, 2), fetches (node_list, 2), global_step (bytes_list, 1), losses (node_list, 1), train_op (node_list, 1), trainable_variables (bytes_list, 6), variables (bytes_list, 21)
             meta graph {serve}
@@ -106,6 +107,7 @@ import TestSupport
             parent: saver:2 (DIGEST(saver:2))
             global step: 40
             lineage: saver:3 <- saver:2 <- saver:1
+            content digest: sha256:5f9514a87984ec05b128e9d131e94c78bf3cda84b60ce3bba2c8122ce7ff8b34
             variables: 5 tensors, 112 B
               NAME         DTYPE    SHAPE  SIZE
               aux/counts   int64    [5]    40 B

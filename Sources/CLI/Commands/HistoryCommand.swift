@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
+import RegistryUI
 
 /// `registry history NAME`: every version of a model or training run, with steps and metrics.
 struct HistoryCommand: ParsableCommand {
@@ -24,8 +25,7 @@ struct HistoryCommand: ParsableCommand {
         let versions = try registry.history(model: name)
         var wrote: String?
         if let plot {
-            let curve = try registry.curve(run: name), series = try registry.series(run: name)
-            guard let drawing = CurvePlot(run: name, versions: versions, curve: curve, series: series) else {
+            guard let drawing = CurvePlot(run: name, curve: try registry.trainingCurve(run: name)) else {
                 throw CLIFailure(message: "nothing to plot: no version of \(name) records a metric (they come with "
                                  + "`registry train` and with checkpoints pushed with --metric or --events); no file written", code: "nothing_to_plot")
             }

@@ -30,6 +30,7 @@ struct ShowCommand: ParsableCommand {
             lines.append("metrics: " + metrics.sorted { $0.key < $1.key }.map { "\($0.key)=\(VersionTable.format($0.value, key: $0.key))" }.joined(separator: " "))
         }
         lines.append("lineage: " + detail.lineage.joined(separator: " <- "))
+        lines.append("content digest: \(detail.contentDigest)")
         for graph in detail.metaGraphs {
             lines.append("meta graph {\(graph.tags.joined(separator: ","))}")
             for signature in graph.signatures {

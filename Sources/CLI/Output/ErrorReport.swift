@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Registry
+import RegistryUI
 
 /// How a failed command ends: ArgumentParser's own text (`Error: …`, exit 1; usage errors
 /// with the usage line, exit 64), or under `--json` one JSON object on stderr,
@@ -17,15 +18,16 @@ enum ErrorReport {
     static func exit(with error: Error, command: ParsableCommand.Type, json: Bool) -> Never {
         guard json, !(error is ExitCode) else { command.exit(withError: (error as? any CodedError).map(Escaped.init) ?? error) }
         let status = command.exitCode(for: error)
-        let body: Body
+        let text: String
         if let coded = error as? any CodedError {
-            body = Body(code: coded.code, category: coded.category.rawValue, message: coded.description)
+            text = JSONStyle.error(coded)
         } else {
             let usage = status.rawValue == 64
             let message = command.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            body = Body(code: usage ? "usage" : "command_failed", category: usage ? ErrorCategory.usage.rawValue : "failed", message: message)
+            text = JSONStyle.error(code: usage ? "usage" : "command_failed", category: usage ? ErrorCategory.usage.rawValue : "failed",
+                                   message: message)
         }
-        FileHandle.standardError.write(Data((Output.json(["error": body]) + "\n").utf8))
+        FileHandle.standardError.write(Data((text + "\n").utf8))
         Foundation.exit(status.rawValue)
     }
 
@@ -36,11 +38,5 @@ enum ErrorReport {
         var description: String { Output.escaped(error.description) }
         var code: String { error.code }
         var category: ErrorCategory { error.category }
-    }
-
-    private struct Body: Encodable {
-        var code: String
-        var category: String
-        var message: String
     }
 }

@@ -40,9 +40,10 @@ struct RegistryOptions: ParsableArguments {
     }
 
     /// Opens an existing registry: a missing one is an error (`no registry at PATH`) and
-    /// nothing is created. For every verb but those that add versions.
-    func open() throws -> ModelRegistry {
-        try ModelRegistry(path: path, create: false)
+    /// nothing is created. For every verb but those that add versions; `readOnly` (`ui`) opens
+    /// the SQLite file read-only too.
+    func open(readOnly: Bool = false) throws -> ModelRegistry {
+        try ModelRegistry(path: path, readOnly: readOnly, create: false)
     }
 
     /// Opens the registry, creating it when missing (push, train, pull oci://), and says so

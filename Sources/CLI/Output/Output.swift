@@ -1,9 +1,11 @@
 import Foundation
 import Registry
+import RegistryUI
 
-/// The one place that formats what the CLI prints. Text output escapes the control characters
-/// of names that came from files, databases or servers (`escaped`), so that a label cannot
-/// clear the screen or fake a line; `--json` prints them exactly.
+/// The one place that formats what the CLI prints (JSON, sizes and shapes as the web app
+/// does). Text output escapes the control characters of names that came from files, databases
+/// or servers (`escaped`), so that a label cannot clear the screen or fake a line; `--json`
+/// prints them exactly.
 enum Output {
     /// `text` with control characters escaped (`SafeText.escaped`): every line of text output
     /// that holds a stored name goes through here.
@@ -12,19 +14,9 @@ enum Output {
     /// Lines of text output, each escaped, one per line.
     static func lines(_ lines: [String]) -> String { lines.map(escaped).joined(separator: "\n") }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) -> String { JSONStyle.encode(value) }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { Formats.bytes(count) }
 
     static func date(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -33,10 +25,7 @@ enum Output {
         return formatter.string(from: date)
     }
 
-    static func shape(_ dims: [Int64]?) -> String {
-        guard let dims else { return "<unknown rank>" }
-        return "[" + dims.map { $0 < 0 ? "?" : String($0) }.joined(separator: ",") + "]"
-    }
+    static func shape(_ dims: [Int64]?) -> String { Formats.shape(dims) }
 
     /// Left-aligned columns, two spaces apart, widths in characters; cells escaped, padded,
     /// never cut (`NSString.padding` counted UTF-16 units and cut a name holding an emoji).

@@ -91,17 +91,6 @@ extension ModelRegistry {
         try store.read { session in try session.modelID(named: run).flatMap { try session.retentionPolicy(modelID: $0) } }
     }
 
-    /// The run's per-epoch curve, by step (empty for models that were not trained here).
-    public func curve(run: String) throws -> [MetricPoint] {
-        try store.read { session in try session.modelID(named: run).map { try session.curve(modelID: $0) } ?? [] }
-    }
-
-    /// The model's series (metrics pushed with a step, TensorBoard scalars), by name, each by
-    /// step; empty when none were recorded.
-    public func series(run: String) throws -> [MetricSeries] {
-        try store.read { session in try session.modelID(named: run).map { try session.series(modelID: $0) } ?? [] }
-    }
-
     /// Every tensor of a version, by name, with partitioned tensors assembled (for training).
     public func loadTensors(_ reference: VersionReference) throws -> [String: NamedTensor] {
         try store.read { session in

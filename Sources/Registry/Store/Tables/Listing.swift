@@ -11,6 +11,23 @@ extension StoreSession {
     /// `EXISTS` on the tag or signature re-scanned every row carrying that tag for each version,
     /// quadratic in the number of versions (7.7 s for `--tag serve` over 10,000).
     package func list(_ filter: VersionFilter = VersionFilter()) throws -> [VersionSummary] {
+        let (condition, arguments) = Self.condition(filter)
+        // A page goes to `VersionListing` as LIMIT/OFFSET over (model name, number), which the
+        // index on (model_id, number) walks model by model.
+        let page = filter.limit != nil || filter.offset > 0 ? (limit: filter.limit ?? -1, offset: max(0, filter.offset)) : nil
+        return try summaries(where: condition, arguments: arguments, page: page)
+    }
+
+    /// How many versions match `filter` (its limit and offset aside).
+    package func count(_ filter: VersionFilter) throws -> Int {
+        let (condition, arguments) = Self.condition(filter)
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM versions JOIN models ON models.id = versions.model_id \(condition.isEmpty ? "" : "WHERE " + condition)
+            """, arguments: arguments) ?? 0
+    }
+
+    /// The SQL condition over `versions` and `models` that `filter` sets, and its arguments.
+    static func condition(_ filter: VersionFilter) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let model = filter.model { conditions.append("models.name = ?"); arguments.append(model) }
@@ -33,8 +50,7 @@ extension StoreSession {
         if filter.latestOnly {
             conditions.append("versions.number = (SELECT MAX(v2.number) FROM versions v2 WHERE v2.model_id = versions.model_id)")
         }
-        let page = filter.limit != nil || filter.offset > 0 ? (limit: filter.limit ?? -1, offset: max(0, filter.offset)) : nil
-        return try summaries(where: conditions.joined(separator: " AND "), arguments: StatementArguments(arguments), page: page)
+        return (conditions.joined(separator: " AND "), StatementArguments(arguments))
     }
 
     /// The summary of one version.

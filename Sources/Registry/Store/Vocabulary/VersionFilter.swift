@@ -12,8 +12,8 @@ public struct VersionFilter: Sendable {
     public var labels: [String: String] = [:]
     /// Only the newest version of each model.
     public var latestOnly = false
-    /// A page of the listing (model name, then number): at most `limit` versions, after the
-    /// first `offset`; nil lists every one.
+    /// At most this many versions (nil: every one), after skipping the first `offset`, in the
+    /// listing's order (model name, then number): a page of a long listing.
     public var limit: Int?
     public var offset = 0
     public init() {}

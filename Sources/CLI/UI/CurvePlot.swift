@@ -1,10 +1,11 @@
 import Foundation
 import Registry
 
-/// Draws a run's metrics over global steps as a standalone SVG: loss and accuracy, or each of
-/// its series, in panels sharing the step axis, gridlines at round tick values (each labelled
-/// distinctly), a point (with a tooltip) at each checkpoint that records the metric.
-struct CurvePlot {
+/// Draws a run's metrics over global steps as an SVG: loss and accuracy, or each of its series,
+/// in panels sharing the step axis, gridlines at round tick values (each labelled distinctly), a
+/// point (with a tooltip) at each checkpoint that records the metric. `history --plot` writes it
+/// to a file; the web app's model page puts the same drawing inline (from a thinned curve).
+public struct CurvePlot: Sendable {
     struct Series {
         var name: String
         var color: String
@@ -15,9 +16,9 @@ struct CurvePlot {
         var unit: String
     }
 
-    let svg: String
+    public let svg: String
     /// What the plot shows, in words: "loss and accuracy at 200 steps (every epoch), 5 checkpoints as dots".
-    let summary: String
+    public let summary: String
 
     /// Panels past this many are left out of the plot.
     static let maxPanels = 12
@@ -26,20 +27,19 @@ struct CurvePlot {
     /// The run's curve when it was trained here (every epoch), else its series (metrics
     /// pushed with a step, TensorBoard scalars), else the checkpoints' loss and accuracy; a
     /// panel per metric (at most `maxPanels`), the kept checkpoints as dots; nil when there is
-    /// nothing to plot.
-    init?(run: String, versions: [VersionSummary], curve: [MetricPoint], series: [MetricSeries] = []) {
-        let saved = versions.compactMap { v -> (step: Double, metrics: [String: Double])? in
-            v.globalStep.map { (Double($0), v.metrics ?? [:]) }
-        }.sorted { $0.step < $1.step }
+    /// nothing to plot. `curve` may be thinned (`trainingCurve(run:maxPoints:)`): what it holds is drawn.
+    public init?(run: String, curve: TrainingCurve) {
+        let saved = curve.checkpoints.map { (step: Double($0.step), metrics: $0.metrics) }
         func marks(_ name: String, scale: Double = 1) -> [(x: Double, y: Double)] {
             saved.compactMap { r in r.metrics[name].map { (x: r.step, y: $0 * scale) } }
         }
+        let epochs = curve.epochs, series = curve.series
         var panels: [Series] = []
-        if !curve.isEmpty || series.isEmpty {
-            panels.append(Series(name: "loss", color: Self.colors[0], points: curve.isEmpty ? marks("loss") : curve.map { (x: Double($0.step), y: $0.loss) },
+        if !epochs.isEmpty || series.isEmpty {
+            panels.append(Series(name: "loss", color: Self.colors[0], points: epochs.isEmpty ? marks("loss") : epochs.map { (x: Double($0.step), y: $0.loss) },
                                  marks: marks("loss"), unit: ""))
             panels.append(Series(name: "accuracy", color: Self.colors[1],
-                                 points: curve.isEmpty ? marks("accuracy", scale: 100) : curve.map { (x: Double($0.step), y: $0.accuracy * 100) },
+                                 points: epochs.isEmpty ? marks("accuracy", scale: 100) : epochs.map { (x: Double($0.step), y: $0.accuracy * 100) },
                                  marks: marks("accuracy", scale: 100), unit: "%"))
         }
         for one in series where !panels.contains(where: { $0.name == one.name }) {
@@ -55,7 +55,7 @@ struct CurvePlot {
         let points = shown.map(\.points.count).max() ?? 0
         summary = (lossAndAccuracy ? title : shown.map(\.name).joined(separator: ", "))
             + " at \(points) step\(points == 1 ? "" : "s")"
-            + (curve.isEmpty ? (series.isEmpty ? " (the checkpoints' metrics)" : "") : " (every epoch)")
+            + (epochs.isEmpty ? (series.isEmpty ? " (the checkpoints' metrics)" : "") : " (every epoch)")
             + (dots > 0 ? ", \(dots) checkpoint\(dots == 1 ? "" : "s") as dots" : "")
     }
 
@@ -66,9 +66,9 @@ struct CurvePlot {
         let xRange = (xs.min() ?? 0, max((xs.max() ?? 1), (xs.min() ?? 0) + 1))
         let height = top + Double(panels.count) * panel + Double(max(panels.count - 1, 0)) * gap + 56
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(escape(run)): \(title) by global step</text>
+        <text x="\(left)" y="26" font-size="16" font-weight="bold">\(HTML.escape(run)): \(title) by global step</text>
 
         """
         if dots > 0 {
@@ -101,7 +101,7 @@ struct CurvePlot {
             out += "<line x1=\"\(px(t))\" x2=\"\(px(t))\" y1=\"\(y)\" y2=\"\(y + height)\" stroke=\"#e9ecef\"/>"
             out += "<text x=\"\(px(t))\" y=\"\(y + height + 16)\" text-anchor=\"middle\" fill=\"#495057\">\(xLabel(t))</text>\n"
         }
-        out += "<text x=\"\(x + 8)\" y=\"\(y + 18)\" font-weight=\"bold\" fill=\"\(series.color)\">\(escape(series.name))</text>\n"
+        out += "<text x=\"\(x + 8)\" y=\"\(y + 18)\" font-weight=\"bold\" fill=\"\(series.color)\">\(HTML.escape(series.name))</text>\n"
         if !series.points.isEmpty {
             let path = series.points.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
             out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(series.color)\" stroke-width=\"2\"/>\n"
@@ -110,7 +110,7 @@ struct CurvePlot {
                               px(point.x), py(point.y), series.color, Int(point.x), String(format: "%.4g", point.y) + series.unit)
             }
         } else {
-            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#868e96\">no \(escape(series.name)) recorded</text>\n"
+            out += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#868e96\">no \(HTML.escape(series.name)) recorded</text>\n"
         }
         if showXLabel {
             out += "<text x=\"\(x + width / 2)\" y=\"\(y + height + 36)\" text-anchor=\"middle\" fill=\"#212529\">global step</text>\n"
@@ -136,9 +136,5 @@ struct CurvePlot {
         var t = floor(low / step) * step
         while t <= high + step * 0.5 && ticks.count < 20 { ticks.append(t); t += step }
         return ticks
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
