@@ -139,8 +139,9 @@ def main():
         tables = driver.find_elements(By.CSS_SELECTOR, "section.graph table")
         shown = [row for i in range(len(tables)) for row in rows(driver, i)]
         assert shown == expected, f"signature rows {shown} != show --json {expected}"
-        digest = driver.find_element(By.CSS_SELECTOR, "code.digest").text
-        assert digest == show["digest"], digest
+        # The version digest (the OCI manifest's), then the content digest, as `show --json` gives them.
+        digests = [element.text for element in driver.find_elements(By.CSS_SELECTOR, "code.digest")]
+        assert digests == [show["provenance"]["digest"], show["digest"]], digests
         check_errors(driver, "version page")
         shoot(driver, "3-version")
         driver.set_window_size(1280, 900)

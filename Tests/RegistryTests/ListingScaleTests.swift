@@ -228,7 +228,9 @@ import TestSupport
         #expect(history.map(\.version) == Array(1...corpus.versions))
         #expect(history == (try Self.listedOneByOne(registry, Self.filter(model: "b002"))))
         let shown = try registry.show(VersionReference(parsing: "a002@prod"))
-        #expect(shown.summary == byName["a002:50"])
+        var shownSummary = shown.summary
+        shownSummary.digest = nil  // `show` computes the version digest these rows, copied in SQL, never recorded
+        #expect(shownSummary == byName["a002:50"])
         #expect(shown.lineage == (1...50).reversed().map { "a002:\($0)" })
         #expect(try registry.show(VersionReference(parsing: "a001:2")).lineage == ["a001:2", "a001:1", "b000:3", "b000:2", "b000:1"])
     }
