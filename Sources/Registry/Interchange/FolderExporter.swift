@@ -37,74 +37,52 @@ package struct FolderExporter {
         }
     }
 
-    /// Writes the version's files into `folder`, which exists.
+    /// Writes the version's files into `folder`, which exists. The bundle's rows are checked
+    /// before any file is written: a tampered layout is refused here.
     package func write(into folder: String, layout: Layout) throws -> Int64 {
         let versionID = version.id!
-        let reader = ContentReader(session)
-        var written: Int64 = 0
-        var synced: [WritableFile] = []
-        var tagSets: [TagSet]?
-        var checkpointPrefix: String?
-        switch layout {
-        case .savedModel(let sets): tagSets = sets
-        case .checkpoint(let prefix): checkpointPrefix = prefix
-        }
-        let files = try session.files(versionID: versionID)
-        let subsetting = tagSets != nil
-        // The bundle's rows are checked before any file is written: a tampered layout is refused here.
         let bundle = try StoredBundle(version: version, name: try session.versionName(id: versionID) ?? "version \(version.number)",
                                       session: session)
-        if let prefix = checkpointPrefix {
-            try RelativePath.validate(prefix, file: "checkpoint prefix")
-            if let bundle { written += try writeBundle(bundle, into: folder, prefix: prefix, reader: reader) }
-            var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
-            if meta == nil {
-                meta = try session.metaGraphs(versionID: versionID).first { $0.tagSet == TagSet(["train"]) }?.contentID
-            }
-            if let meta {
-                let bytes = try ContentReader(session, verifyHashes: true).read(meta)
-                try FileSystem.write(bytes, to: folder + "/" + prefix + ".meta", sync: true)
-                written += Int64(bytes.count)
-            }
-            return written
+        let files = try session.files(versionID: versionID)
+        switch layout {
+        case .checkpoint(let prefix): return try writeCheckpoint(bundle, files: files, into: folder, prefix: prefix)
+        case .savedModel(let tagSets): return try writeSavedModel(bundle, files: files, into: folder, tagSets: tagSets)
         }
+    }
+
+    /// A `tf.train.Saver` checkpoint: the bundle under `prefix`, and its `.meta` (the stored
+    /// file, else the `{train}` meta graph).
+    private func writeCheckpoint(_ bundle: StoredBundle?, files: [FileRecord], into folder: String, prefix: String) throws -> Int64 {
+        try RelativePath.validate(prefix, file: "checkpoint prefix")
+        var written: Int64 = 0
+        if let bundle { written += try writeBundle(bundle, into: folder, prefix: prefix, reader: ContentReader(session)) }
+        var meta = files.first { $0.path.hasSuffix(".meta") && !$0.isFolder }?.contentID
+        if meta == nil {
+            meta = try session.metaGraphs(versionID: version.id!).first { $0.tagSet == TagSet(["train"]) }?.contentID
+        }
+        if let meta {
+            let bytes = try ContentReader(session, verifyHashes: true).read(meta)
+            try FileSystem.write(bytes, to: folder + "/" + prefix + ".meta", sync: true)
+            written += Int64(bytes.count)
+        }
+        return written
+    }
+
+    /// A SavedModel folder: its folders, the graph file, the bundle, every other file
+    /// (`fingerprint.pb` fingerprints the full graph set: not with a subset); all fsynced.
+    private func writeSavedModel(_ bundle: StoredBundle?, files: [FileRecord], into folder: String, tagSets: [TagSet]?) throws -> Int64 {
         for record in files where record.isFolder {
             try RelativePath.validate(record.path, file: "stored folder name")
             try FileSystem.createDirectory(folder + "/" + record.path)
         }
-
-        // The graph file.
-        var graphFile: (name: String, bytes: [UInt8])?
-        let graphs = try session.metaGraphs(versionID: versionID)
-        if !graphs.isEmpty || version.graphEncoding == .text {
-            var chosen = graphs
-            if let tagSets {
-                guard version.graphEncoding != .text else { throw InterchangeError.subsetOfTextGraph(version: "version \(version.number)") }
-                let wanted = Set(tagSets)
-                chosen = graphs.filter { wanted.contains($0.tagSet) }
-                let missing = wanted.subtracting(chosen.map(\.tagSet))
-                if !missing.isEmpty {
-                    throw InterchangeError.noSuchTagSet(requested: missing.sorted(), available: graphs.map(\.tagSet))
-                }
-            }
-            let name: String
-            let bytes: [UInt8]
-            if version.graphEncoding == .text, !subsetting, let textID = version.graphTextID {
-                name = SavedModelFile.textName
-                bytes = try ContentReader(session, verifyHashes: true).read(textID)
-            } else {
-                name = SavedModelFile.binaryName
-                let graphBytes = try chosen.map { try ContentReader(session, verifyHashes: true).read($0.contentID) }
-                let otherFields = try version.graphExtraID.map { try ContentReader(session, verifyHashes: true).read($0) } ?? []
-                bytes = SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes, otherFields: otherFields)
-            }
-            graphFile = (name, bytes)
-        }
+        let graphFile = try self.graphFile(tagSets: tagSets)
         let tensorBytes = version.bundlePrefix == nil ? 0 : (bundle?.tensors ?? []).reduce(Int64(0)) {
             $0 + ($1.contentID == nil || !$1.entry.slices.isEmpty ? 0 : $1.entry.size)
         }
-        let copied = files.filter { !$0.isFolder && $0.contentID != nil && !(subsetting && $0.path == "fingerprint.pb") }
+        let copied = files.filter { !$0.isFolder && $0.contentID != nil && !(tagSets != nil && $0.path == "fingerprint.pb") }
         expecting?(Int64(graphFile?.bytes.count ?? 0) + tensorBytes + copied.reduce(Int64(0)) { $0 + $1.size })
+        var written: Int64 = 0
+        var synced: [WritableFile] = []
         if let graphFile {
             let file = try WritableFile(path: folder + "/" + graphFile.name)
             try file.append(graphFile.bytes)
@@ -112,13 +90,9 @@ package struct FolderExporter {
             written += Int64(graphFile.bytes.count)
             progress?(Int64(graphFile.bytes.count))
         }
-
-        // The bundle.
         if let prefix = version.bundlePrefix, let bundle {
-            written += try writeBundle(bundle, into: folder, prefix: prefix, reader: reader)
+            written += try writeBundle(bundle, into: folder, prefix: prefix, reader: ContentReader(session))
         }
-
-        // Every other file (`fingerprint.pb` fingerprints the full graph set: not with a subset).
         for record in copied {
             try RelativePath.validate(record.path, file: "stored file name")
             guard let contentID = record.contentID else { continue }
@@ -137,6 +111,32 @@ package struct FolderExporter {
         for record in files where record.isFolder { try FileSystem.syncFolder(folder + "/" + record.path) }
         try FileSystem.syncFolder(folder)
         return written
+    }
+
+    /// The graph file's name and bytes (nil when the version has none): the text graph as
+    /// pushed, or `saved_model.pb` from the chosen meta graphs' own bytes and the unknown
+    /// top-level fields. A tag set the version lacks is refused, naming those it has.
+    private func graphFile(tagSets: [TagSet]?) throws -> (name: String, bytes: [UInt8])? {
+        let graphs = try session.metaGraphs(versionID: version.id!)
+        guard !graphs.isEmpty || version.graphEncoding == .text else { return nil }
+        var chosen = graphs
+        if let tagSets {
+            guard version.graphEncoding != .text else { throw InterchangeError.subsetOfTextGraph(version: "version \(version.number)") }
+            let wanted = Set(tagSets)
+            chosen = graphs.filter { wanted.contains($0.tagSet) }
+            let missing = wanted.subtracting(chosen.map(\.tagSet))
+            if !missing.isEmpty {
+                throw InterchangeError.noSuchTagSet(requested: missing.sorted(), available: graphs.map(\.tagSet))
+            }
+        }
+        let reader = ContentReader(session, verifyHashes: true)
+        if version.graphEncoding == .text, tagSets == nil, let textID = version.graphTextID {
+            return (SavedModelFile.textName, try reader.read(textID))
+        }
+        let graphBytes = try chosen.map { try reader.read($0.contentID) }
+        let otherFields = try version.graphExtraID.map { try reader.read($0) } ?? []
+        return (SavedModelFile.binaryName,
+                SavedModelFile.encodeBinary(schemaVersion: version.schemaVersion, metaGraphs: graphBytes, otherFields: otherFields))
     }
 
     /// The version's bundle under `prefix` in `folder`: data shards with every tensor at its
