@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
         // libcurl's easy interface with typed wrappers for its variadic calls (Remote's HTTP:
         // streaming bodies, timeouts, no redirects followed); libcurl4-openssl-dev.
-        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CCurl", path: "Sources/CCurl"),  // libcurl is opened with dlopen (ccurl.c)
         // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
         .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.

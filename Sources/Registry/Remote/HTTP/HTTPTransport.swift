@@ -24,25 +24,25 @@ final class HTTPTransport: @unchecked Sendable {
     }
 
     deinit {
-        for handle in idle { curl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
+        for handle in idle { ccurl_easy_cleanup(UnsafeMutableRawPointer(handle)) }
     }
 
     /// Makes one exchange: the head goes to `sink.head`, the body to `sink.body`. `expected`
     /// (bytes the exchange should move, either way) scales the deadline; `cancel` aborts the
     /// transfer when another one of its batch failed.
     func perform(_ request: HTTPRequest, sink: HTTPResponseSink, expected: Int64 = 0, cancel: Cancellation? = nil) throws {
-        guard let handle = take() else { throw RemoteError.unreachable(host: request.url.host ?? "?", detail: "libcurl could not start") }
+        guard let handle = take() else { throw RemoteError.unreachable(host: request.url.host ?? "?", detail: "libcurl could not start: \(String(cString: ccurl_load_error_message()))") }
         let context = TransferContext(request: request, sink: sink, cancel: cancel)
         var headers: UnsafeMutablePointer<curl_slist>?
         defer {
-            curl_slist_free_all(headers)
+            ccurl_slist_free_all(headers)
             give(back: handle)
         }
         let started = Date()
         let deadline = limits.deadline(bytes: max(expected, request.body.length))
         let code: CURLcode = try request.url.absoluteString.withCString { url in
             try configure(handle, request: request, url: url, context: context, deadline: deadline, headers: &headers)
-            return withExtendedLifetime(context) { curl_easy_perform(UnsafeMutableRawPointer(handle)) }
+            return withExtendedLifetime(context) { ccurl_easy_perform(UnsafeMutableRawPointer(handle)) }
         }
         if let error = context.error {
             guard error is EnoughRead else { throw error }
@@ -99,18 +99,18 @@ final class HTTPTransport: @unchecked Sendable {
             lines.append("\(name): \(value)")
         }
         if let authorization = request.authorization { lines.append("Authorization: \(authorization)") }
-        for line in lines { headers = curl_slist_append(headers, line) }
+        for line in lines { headers = ccurl_slist_append(headers, line) }
         _ = ccurl_set_headers(curl, headers)
     }
 
     private func take() -> OpaquePointer? {
         if let handle = lock.withLock({ idle.popLast() }) { return handle }
-        return curl_easy_init().map { OpaquePointer($0) }
+        return ccurl_easy_init().map { OpaquePointer($0) }
     }
 
     /// Returns a handle to the pool with its options reset; its connection stays open for the next exchange.
     private func give(back handle: OpaquePointer) {
-        curl_easy_reset(UnsafeMutableRawPointer(handle))
+        ccurl_easy_reset(UnsafeMutableRawPointer(handle))
         lock.withLock { idle.append(handle) }
     }
 
@@ -133,14 +133,14 @@ final class HTTPTransport: @unchecked Sendable {
             return .timedOut(host: host, detail: "\(what) stalled: under 1 KiB/s for \(Int(limits.idleTimeout)) s (REGISTRY_OCI_IDLE_TIMEOUT)")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
              CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_USE_SSL_FAILED:
-            return .unreachable(host: host, detail: "the TLS handshake failed (\(String(cString: curl_easy_strerror(code)))); "
+            return .unreachable(host: host, detail: "the TLS handshake failed (\(String(cString: ccurl_easy_strerror(code)))); "
                                 + "a plain-HTTP server needs oci+http://")
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
             return .unreachable(host: host, detail: "the connection was lost")
         case CURLE_WEIRD_SERVER_REPLY, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_CONTENT_ENCODING:
-            return .protocolViolation(what: what, detail: "the server's answer is not HTTP (\(String(cString: curl_easy_strerror(code))))")
+            return .protocolViolation(what: what, detail: "the server's answer is not HTTP (\(String(cString: ccurl_easy_strerror(code))))")
         default:
-            return .unreachable(host: host, detail: String(cString: curl_easy_strerror(code)))
+            return .unreachable(host: host, detail: String(cString: ccurl_easy_strerror(code)))
         }
     }
 }
