@@ -31,6 +31,9 @@ let package = Package(
         // OpenBLAS's cblas_sgemm, loaded with dlopen on first use (libopenblas-dev): linked, its
         // threads start and spin in every command, not only in `train`.
         .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // The seed network's epoch in C over the same OpenBLAS, for registry-bench only: the floor
+        // the Swift epoch is measured against (docs/PERFORMANCE.md).
+        .target(name: "CBenchSeedLoop", dependencies: ["COpenBLAS"], path: "Sources/CBenchSeedLoop"),
         // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
         .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.
@@ -100,7 +103,10 @@ let package = Package(
             plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "RegistryFormat", "Train", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Registry", "RegistryFormat", "Train", "CBenchSeedLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.
