@@ -39,6 +39,9 @@ let package = Package(
         // libcurl's easy interface with typed wrappers for its variadic calls (Remote's HTTP:
         // streaming bodies, timeouts, no redirects followed); libcurl4-openssl-dev.
         .target(name: "CCurl", path: "Sources/CCurl"),  // libcurl is opened with dlopen (ccurl.c)
+        // The seed network's epoch in C over the same OpenBLAS, for registry-bench only: the floor
+        // the Swift epoch is measured against (docs/PERFORMANCE.md).
+        .target(name: "CBenchSeedLoop", dependencies: ["COpenBLAS"], path: "Sources/CBenchSeedLoop"),
         // Starts writeback of a file's dirty pages early (sync_file_range is not in the Glibc module).
         .target(name: "CWriteback", path: "Sources/CWriteback"),
         // Embeds Migrations/*.sql into the Registry module at build time.
@@ -120,7 +123,10 @@ let package = Package(
             plugins: ["BuildInfo"]),
         .executableTarget(
             name: "RegistryBench",
-            dependencies: ["Registry", "RegistryFormat", "RegistryRemote", "Train", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Registry", "RegistryFormat", "RegistryRemote", "Train", "CBenchSeedLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Sources/RegistryBench"),
         // What the three test targets share: fixtures, temporary folders, child processes,
         // the TensorFlow oracle, seeded generators, .npy/.npz files.

@@ -248,8 +248,8 @@ def models(b, sizes):
         push_s, pull_s, copy_s = median(push[1:]), median(pull[1:]), median(copy[1:])
         big = mib >= 256
         rows.append([label, fmt_s(save), fmt_s(load), fmt_s(copy_s), fmt_s(push_s), fmt_s(pull_s),
-                     ratio(push_s / save, 0.5 if big else None), ratio(paired(push, copy), 2 if big else None),
-                     ratio(pull_s / load, 1 if big else None), ratio(paired(pull, copy), 2 if big else None),
+                     ratio(push_s / save, 0.5 if big else None), ratio(paired(push, copy), 1.5 if big else None),
+                     ratio(pull_s / load, 0.8 if big else None), ratio(paired(pull, copy), 0.8 if big else None),
                      ratio(max(push_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
                      ratio(max(pull_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
                      "%.3f" % (chunk_stored / chunk_raw if chunk_raw else 0)])
@@ -260,7 +260,7 @@ def models(b, sizes):
     print("")
     table(["model (float32)", "TF save", "TF load+read", "cp+sync", "push", "pull", "push/TFsave", "push/cp",
            "pull/TFload", "pull/cp", "push RSS", "pull RSS", "stored/raw"], rows,
-          "targets (256 MiB and 1 GiB): push/TFsave <= 0.5, push/cp <= 2, pull/TFload <= 1, pull/cp <= 2; "
+          "targets (256 MiB and 1 GiB; issue 19): push/TFsave <= 0.5, push/cp <= 1.5, pull/TFload <= 0.8, pull/cp <= 0.8; "
           "RSS of the 1 GiB push and pull <= 64 MiB; '!' marks a missed target.\n"
           "medians of %d runs after a warm-up (cp, push and pull in turns; push/cp and pull/cp are medians of "
           "each turn's ratio); TF inside Python (import not counted, no fsync); push and pull "
@@ -411,6 +411,15 @@ def history(b):
     folder = b.path("adam-run")
     run = b.tf("ckpt-run", folder, 20, 5)
     db = b.path("adam-run.db")
+    # cp -r + sync of the same folder just before, the floor of a durable push (target <= 1.5x).
+    copy = b.path("adam-run.copy")
+    subprocess.run(["sync"])
+    start = time.perf_counter()
+    subprocess.run(["cp", "-r", folder, copy], check=True)
+    subprocess.run(["sync"], check=True)
+    copy_s = time.perf_counter() - start
+    b.fresh(copy)
+    subprocess.run(["sync"])
     start = time.perf_counter()
     out = b.run([b.registry, "push", "--registry", db, folder, "adam-run", "--json"])
     push_s = time.perf_counter() - start
@@ -419,9 +428,11 @@ def history(b):
         pushed = [pushed]
     rows.append(history_row(db, "64 MiB MLP, TF Adam, CheckpointManager, pushed (5 steps apart)", push_s))
     slots = slot_breakdown(db)
-    print("  TF run: %d checkpoints, loss %.3f -> %.3f, %s training, %s saving; push of the folder (%s): %s, %.0f MB/s"
+    print("  TF run: %d checkpoints, loss %.3f -> %.3f, %s training, %s saving; push of the folder (%s): %s, %.0f MB/s;"
+          " cp -r + sync %s, push/cp %s (target <= 1.5x)"
           % (run["checkpoints"], run["first_loss"], run["last_loss"], fmt_s(run["train"]), fmt_s(run["save"]),
-             fmt_bytes(folder_bytes(folder)), fmt_s(push_s), folder_bytes(folder) / push_s / 1e6))
+             fmt_bytes(folder_bytes(folder)), fmt_s(push_s), folder_bytes(folder) / push_s / 1e6,
+             fmt_s(copy_s), ratio(push_s / copy_s, 1.5)))
     b.fresh(folder)
     b.fresh(db)
     print("")

@@ -5,14 +5,15 @@
 // and `cp`, stored sizes, training history and `ls` over 10,000 versions.
 //
 // `registry-bench populate DB MODELS VERSIONS SERVE_DIR TRAIN_DIR` fills a registry instead
-// (Populate.swift), and `registry-bench fill DB GIB` writes GIB GiB of distinct tensors (Fill.swift).
+// (Populate.swift), `registry-bench fill DB GIB` writes GIB GiB of distinct tensors (Fill.swift),
+// and `registry-bench epoch` times only the seed epoch against its C loop (SeedEpoch.swift).
 import Foundation
 import Registry
 import RegistryFormat
 import RegistryRemote
 import Train
 
-if CommandLine.arguments.count > 1, let tool = ["populate": Populate.run, "fill": Fill.run][CommandLine.arguments[1]] {
+if CommandLine.arguments.count > 1, let tool = ["populate": Populate.run, "fill": Fill.run, "epoch": SeedEpoch.run][CommandLine.arguments[1]] {
     do {
         try tool(Array(CommandLine.arguments.dropFirst(2)))
         exit(0)
@@ -102,13 +103,7 @@ for hash in hashes {
 
 // Training: time per epoch (50 Adam steps of batch 32) of the founding network in Swift,
 // beside TensorFlow 2.21's TF1 `sess.run` loop and TF2 `tf.function` on this machine.
-let dataset = Dataset(seed: 1234)
-var state = TrainingState(seed: 1)
-for _ in 0..<3 { _ = state.trainEpoch(dataset) }
-let swiftEpoch = median(21) { _ = state.trainEpoch(dataset) }
-print("")
-print(pad("training (seed network, per epoch)", 40) + pad("time", 12) + "ratio (Swift / this)")
-print(pad("Swift, OpenBLAS", 40) + pad(String(format: "%.2f ms", swiftEpoch * 1e3), 12) + "1.00x")
+let swiftEpoch = SeedEpoch.compare()
 if let python = ProcessInfo.processInfo.environment["REGISTRY_TF_PYTHON"] {
     let script = scriptsFolder.appendingPathComponent("bench_train_tf.py").path
     let process = Process()

@@ -2,6 +2,7 @@ import RegistryFormat
 import Dispatch
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Streams a stored content back. The caller's thread selects chunk rows in order (with the
 /// chain of bases of a delta chunk) and hands each to an `OrderedPipeline`, whose workers undo
@@ -116,7 +117,11 @@ package struct ContentReader {
     /// A chunk's row followed by its bases' rows, down to one stored whole. The walk stops at
     /// `maxDepth + 1` links whatever the rows say, so a damaged link cannot loop.
     func chain(_ id: Int64, of contentID: Int64? = nil) throws -> [StoredChunk] {
-        let fetch = try db.cachedStatement(sql: "SELECT id, hash, filter, width, raw_size, base_id, depth, data FROM chunks WHERE id = ?")
+        // The data column only for small chunks; larger ones are read by `blobData`.
+        let fetch = try db.cachedStatement(sql: """
+            SELECT id, hash, filter, width, raw_size, base_id, depth, CASE WHEN stored_size < \(Self.blobReadThreshold) THEN data END
+            FROM chunks WHERE id = ?
+            """)
         var rows: [StoredChunk] = []
         var next: Int64? = id
         while let current = next {
@@ -124,13 +129,45 @@ package struct ContentReader {
                 let owner = contentID.map { "content \($0)" } ?? "chunk \(id)"
                 throw StoreError.damaged(what: owner, detail: rows.isEmpty ? "chunk \(current) is missing" : "the delta base \(current) of chunk \(id) is missing")
             }
-            rows.append(StoredChunk(id: row[0], hash: row[1], filter: row[2], width: row[3], rawSize: row[4], baseID: row[5], depth: row[6], data: row[7]))
+            let data: Data = try row[7] ?? blobData(chunk: current)
+            rows.append(StoredChunk(id: row[0], hash: row[1], filter: row[2], width: row[3], rawSize: row[4], baseID: row[5], depth: row[6], data: data))
             next = row[5]
             if next != nil, rows.count > ContentWriter.maxDepth {
                 throw StoreError.damaged(what: "chunk \(id)", detail: "its chain of delta bases is longer than \(ContentWriter.maxDepth)")
             }
         }
         return rows
+    }
+
+    /// Chunks stored in at least this many bytes are read with `sqlite3_blob_read`. Selecting
+    /// the column copied a chunk twice, from its overflow pages into SQLite's row buffer and from
+    /// there into a `Data`; the blob handle reads the pages straight into the buffer handed on.
+    /// Callgrind, pull of a 64 MiB SavedModel (64 chunks of 1 MiB): 423.1 M instructions before,
+    /// 366.1 M after (memcpy 115.9 M to 58 M); 7 turns natively, medians 0.10 s of CPU before and
+    /// 0.08 after. A pull of 1,400 small tensors (`many_tensors_multiblock`, 11 chunks above
+    /// the threshold) went from 450–451 M to 455–457 M, the cost of the CASE. Below a page,
+    /// the bytes lie in the row's own page (selected without a copy) and opening a blob handle,
+    /// which compiles a statement, would cost more than the copy it saves.
+    static let blobReadThreshold = 32 << 10
+
+    /// A chunk's stored bytes through an incremental blob handle (see `blobReadThreshold`).
+    private func blobData(chunk id: Int64) throws -> Data {
+        let connection = db.sqliteConnection
+        var handle: OpaquePointer?
+        var code = sqlite3_blob_open(connection, "main", "chunks", "data", id, 0, &handle)
+        defer { sqlite3_blob_close(handle) }
+        guard code == SQLITE_OK, let blob = handle else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) })
+        }
+        let count = Int(sqlite3_blob_bytes(blob))
+        guard count > 0 else { return Data() }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+        code = sqlite3_blob_read(blob, buffer, Int32(count), 0)
+        guard code == SQLITE_OK else {
+            buffer.deallocate()
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) })
+        }
+        return Data(bytesNoCopy: buffer, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
     }
 
     /// The largest chunk `ContentWriter` stores. A recorded raw size outside 1...this is damage,
