@@ -42,13 +42,15 @@ struct RemoteResumeTests {
         let heldDigests = Set(held.map(\.digest))
         #expect(resumed.int("bytesSent") == packs.filter { !heldDigests.contains($0.digest) }.map(\.size).reduce(0, +))
 
-        // Pull into an empty registry: kill the server once some chunks are committed.
+        // Pull into an empty registry: kill the server as soon as a first batch of chunks is
+        // committed (a pull commits every 64 MiB or second; waiting for more let a pull of
+        // 240 MiB finish first on a loaded machine).
         let other = try CLI()
         defer { other.cleanup() }
         let puller = RemoteDriver(cli: other)
         let pulling = try puller.start(["pull", repository + ":v1"])
         let someFetched = waitUntil(timeout: 120) {
-            ((try? puller.storedChunks()) ?? []).intersection(layers.keys).count >= 12
+            !((try? puller.storedChunks()) ?? []).intersection(layers.keys).isEmpty
         }
         server.crash()
         let cutPull = try pulling.wait()
@@ -57,7 +59,7 @@ struct RemoteResumeTests {
         #expect(cutPull.stderr.contains("cannot reach 127.0.0.1:\(server.port)"), "\(cutPull)")
         #expect(try puller.listing().isEmpty, "an interrupted pull records no version")
         let kept = try puller.storedChunks().intersection(layers.keys)
-        #expect(kept.count >= 12 && kept.count < layers.count)
+        #expect(!kept.isEmpty && kept.count < layers.count)
         try server.start(port: server.port)
         let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
         let keptBytes = kept.map { layers[$0]! }.reduce(0, +)
@@ -99,7 +101,7 @@ struct RemoteResumeTests {
         #expect(resumed.int("blobsSkipped") ?? 0 >= 1 && resumed.int("blobsSent") ?? 0 >= 1, "\(resumed)")
 
         let pulling = try puller.start(["pull", repository + ":v1"])
-        let someFetched = waitUntil(timeout: 120) { ((try? puller.storedChunks()) ?? []).intersection(layers.keys).count >= 12 }
+        let someFetched = waitUntil(timeout: 120) { !((try? puller.storedChunks()) ?? []).intersection(layers.keys).isEmpty }
         pulling.kill()
         let cutPull = try pulling.wait()
         try #require(someFetched && cutPull.status != 0, "the pull ended before it was killed: \(cutPull)")
@@ -108,7 +110,7 @@ struct RemoteResumeTests {
         let pulled = try #require(try puller.json("pull", repository + ":v1")["pull"] as? [String: Any])
         // On a loaded machine the kill may land after the last chunk's commit but before the
         // version's: then every chunk is reused and none fetched again.
-        #expect(pulled.int("chunksPresent") == kept.count && kept.count >= 12, "\(pulled)")
+        #expect(pulled.int("chunksPresent") == kept.count && !kept.isEmpty, "\(pulled)")
         try puller.ok("gc")
         try puller.ok("verify")
         try puller.ok("pull", "big", "-o", other.tmp.path + "/out")
