@@ -74,6 +74,11 @@ def test_alias_rm_gc_verify_and_pull(reg, fixtures, tmp_path):
 
 
 def test_errors_carry_code_category_and_message(reg, fixtures, tmp_path):
+    # A verb that only reads creates no registry: before the first push there is none.
+    with pytest.raises(NotFoundError) as none:
+        reg.show("nothing:3")
+    assert none.value.code == "no_registry" and "`registry push` creates one" in none.value.message
+    reg.push(fixtures / "seed_mlp_training", "seed")
     with pytest.raises(NotFoundError) as missing:
         reg.show("nothing:3")
     error = missing.value
