@@ -71,12 +71,12 @@ def populate(b, db, versions):
            SELECT :m + m, CASE WHEN m = 0 THEN 'run-0000' WHEN m < :half THEN printf('serve-%04d', m) ELSE printf('train-%04d', m) END,
                   :t0, :per FROM (SELECT DISTINCT m FROM pick)""",
         """INSERT INTO versions (id, model_id, number, created_at, kind, source, parent_id, run, global_step, metrics_json,
-               graph_encoding, schema_version, graph_extra, graph_text_id, bundle_prefix, bundle_header, preserved, tensor_count, tensor_bytes)
+               graph_encoding, schema_version, graph_extra_id, graph_text_id, bundle_prefix, bundle_header, preserved, tensor_count, tensor_bytes)
            SELECT p.v, :m + p.m, p.number, :t0 + p.i, CASE WHEN p.m = 0 THEN 'checkpoint' ELSE t.kind END, t.source,
                   CASE WHEN p.m = 0 AND p.number > 1 THEN p.v - :M END, CASE WHEN p.m = 0 THEN 'run-0000' END,
                   CASE WHEN p.m = 0 THEN 100 * p.number END,
                   CASE WHEN p.m = 0 THEN json_object('accuracy', 0.2 + 0.0002 * p.number, 'loss', 1.0 / p.number) END,
-                  t.graph_encoding, t.schema_version, t.graph_extra, t.graph_text_id, t.bundle_prefix, t.bundle_header, 0,
+                  t.graph_encoding, t.schema_version, t.graph_extra_id, t.graph_text_id, t.bundle_prefix, t.bundle_header, 0,
                   t.tensor_count, t.tensor_bytes
            FROM pick p JOIN versions t ON t.id = p.tpl ORDER BY p.i""",
         """INSERT INTO meta_graphs (id, version_id, position, tag_set, content_id)
