@@ -150,20 +150,25 @@ import TestSupport
     static func rewriteAsBeforeMigration(_ path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_release_%'") {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
-            try db.execute(sql: "DROP TABLE gc_contents")
-            try db.execute(sql: "DROP TABLE gc_chunks")
-            try db.execute(sql: "DROP INDEX versions_by_graph_text")
-            try db.execute(sql: "DROP INDEX versions_by_graph_extra")
+            try undoMigration0012(db)
             try db.execute(sql: "INSERT INTO chunks (hash, filter, raw_size, stored_size, data) VALUES (randomblob(32), 0, 5, 5, x'0102030405')")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '0012_incremental_vacuum'")
         }
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA auto_vacuum = NONE")
             try db.execute(sql: "VACUUM")
         }
         #expect(try queue.read { try Int.fetchOne($0, sql: "PRAGMA auto_vacuum") } == 0)
+    }
+
+    /// Takes out what migration 0012 added (its notes, triggers and indexes) and its record,
+    /// so that the next open applies it again.
+    static func undoMigration0012(_ db: Database) throws {
+        for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_release_%'") {
+            try db.execute(sql: "DROP TRIGGER \(trigger)")
+        }
+        for statement in ["DROP TABLE gc_contents", "DROP TABLE gc_chunks", "DROP INDEX versions_by_graph_text",
+                          "DROP INDEX versions_by_graph_extra", "DELETE FROM grdb_migrations WHERE identifier = '0012_incremental_vacuum'"] {
+            try db.execute(sql: statement)
+        }
     }
 }

@@ -81,13 +81,7 @@ import TestSupport
             let queue = try DatabaseQueue(path: path)
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_release_%'") {
-                    try db.execute(sql: "DROP TRIGGER \(trigger)")
-                }
-                for statement in ["DROP TABLE gc_contents", "DROP TABLE gc_chunks", "DROP INDEX versions_by_graph_text",
-                                  "DROP INDEX versions_by_graph_extra", "DELETE FROM grdb_migrations WHERE identifier = '0012_incremental_vacuum'"] {
-                    try db.execute(sql: statement)
-                }
+                try GarbageCollectionTests.undoMigration0012(db)
                 try db.execute(sql: "ALTER TABLE versions ADD COLUMN graph_extra BLOB")
                 try db.execute(sql: "UPDATE versions SET graph_extra = ?", arguments: [Data(Self.extra)])
                 try db.execute(sql: "ALTER TABLE versions DROP COLUMN graph_extra_id")

@@ -19,7 +19,7 @@ struct LabelCommand: ParsableCommand {
     }
 
     func run() throws {
-        let set = try Labels.parse(labels)
+        let set = try LabelPairs.parse(labels)
         if let key = removals.first(where: { set[$0] != nil }) {
             throw ValidationError("'\(key)' is both set and removed; do one")
         }

@@ -27,7 +27,7 @@ struct ListCommand: ParsableCommand {
         filter.tag = tag
         filter.tagSet = tags.map(TagSet.init(parsing:))
         filter.signature = signature
-        filter.labels = try Labels.parse(labels)
+        filter.labels = try LabelPairs.parse(labels)
         filter.model = model
         filter.latestOnly = latest
         filter.limit = limit

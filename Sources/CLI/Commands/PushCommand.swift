@@ -57,7 +57,7 @@ struct PushCommand: ParsableCommand {
         let name = self.name!
         var pushOptions = ModelRegistry.PushOptions()
         pushOptions.aliases = aliases
-        pushOptions.labels = try Labels.parse(labels)
+        pushOptions.labels = try LabelPairs.parse(labels)
         pushOptions.parent = try parent.map(VersionReference.init(parsing:))
         try training.apply(to: &pushOptions)
         pushOptions.createdAt = try CreationTime.fromEnvironment()
@@ -110,27 +110,6 @@ extension PushCommand {
               + "\(result.blobsSkipped) already there (\(Output.bytes(result.bytesSkipped))); config "
               + (result.configSent ? "sent" : "already there") + " (\(Output.bytes(Int64(result.configBytes)))); "
               + "manifest \(Output.bytes(Int64(result.manifestBytes))); " + String(format: "%.2f s", result.seconds))
-    }
-}
-
-/// `key=value` labels as the command line gives them.
-enum Labels {
-    /// Each `key=value` once: a key given twice is refused (the last used to win silently).
-    static func parse(_ pairs: [String]) throws -> [String: String] {
-        var labels: [String: String] = [:]
-        var seen: [String: [String]] = [:]
-        for pair in pairs {
-            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw ReferenceError.invalidLabel(pair)
-            }
-            let key = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
-            seen[key, default: []].append(value)
-            labels[key] = value
-        }
-        if let (key, values) = seen.sorted(by: { $0.key < $1.key }).first(where: { $0.value.count > 1 }) {
-            throw RegistryError.duplicateLabel(key: key, values: values)
-        }
-        return labels
     }
 }
 

@@ -36,7 +36,7 @@ struct PushRunOptions: ParsableArguments {
     func parsedMetrics() throws -> [String: Double]? {
         guard !metrics.isEmpty else { return nil }
         var parsed: [String: Double] = [:]
-        for (key, text) in try Labels.parse(metrics) {
+        for (key, text) in try LabelPairs.parse(metrics) {
             guard let value = Double(text), value.isFinite else { throw ValidationError("--metric \(key)=\(text): the value is not a finite number") }
             parsed[key] = value
         }

@@ -74,16 +74,13 @@ struct Query {
         filter.tag = string("tag")
         filter.tagSet = string("tags").map(TagSet.init(parsing:))
         filter.signature = string("signature")
-        for label in strings("label") {
-            let parts = label.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw UIError.badParameter(name: "label", value: label, reason: "write key=value")
-            }
-            guard filter.labels[String(parts[0])] == nil else {
-                // As `ls --label` refuses it (duplicate_label): a key matches one value.
-                throw UIError.badParameter(name: "label", value: label, reason: "the key '\(parts[0])' is given twice; give each key once")
-            }
-            filter.labels[String(parts[0])] = String(parts[1])
+        // As `ls --label` reads them: a pair without a key, or a key given twice, is refused.
+        do {
+            filter.labels = try LabelPairs.parse(strings("label"))
+        } catch ReferenceError.invalidLabel(let pair) {
+            throw UIError.badParameter(name: "label", value: pair, reason: "write key=value")
+        } catch RegistryError.duplicateLabel(let key, let values) {
+            throw UIError.badParameter(name: "label", value: "\(key)=\(values.last ?? "")", reason: "the key '\(key)' is given twice; give each key once")
         }
         filter.model = string("model")
         filter.latestOnly = try flag("latest")
