@@ -39,7 +39,7 @@ extension ModelRegistry {
                 let step = options.globalStep ?? checkpoint.step
                 var new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
                 new.metrics = logged.metrics(at: step)
-                let version = try session.createVersion(new) { version, writer in
+                let version = try Self.createVersion(new, totalBytes: importer.bytes(of: checkpoint), session: session) { version, writer in
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
                     version.parentID = version.parentID ?? parent
                     version.createdAt = savedAt.timeIntervalSince1970

@@ -53,7 +53,8 @@ extension ModelRegistry {
         let sorted = tensors.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         let created = try store.transaction { session in
             try Self.admit(.checkpoint, model: run, session: session)
-            let created = try session.createVersion(new) { version, writer in
+            let total = tensors.reduce(Int64(0)) { $0 + Int64($1.bytes.count) }
+            let created = try Self.createVersion(new, totalBytes: total, session: session) { version, writer in
                 version.createdAt = now.timeIntervalSince1970
                 version.parentID = try session.latestVersion(modelID: version.modelID)?.id ?? parent.map { try session.resolve($0).id! }
                 provenance.apply(to: &version)

@@ -94,7 +94,7 @@ public final class ModelRegistry {
         let provenance = Provenance.current(folder: Self.absolute(directory.path))
         return try store.transaction { session in
             try Self.admit(.savedModel, model: model, session: session)
-            let created = try session.createVersion(new) { version, writer in
+            let created = try Self.createVersion(new, totalBytes: total, session: session) { version, writer in
                 var done: Int64 = 0
                 writer.progress = { bytes in done += bytes; progress?(done, total) }
                 if let savedAt = options.savedAt { version.createdAt = savedAt.timeIntervalSince1970 }
@@ -105,6 +105,20 @@ public final class ModelRegistry {
             return PushResult(created, tensorBytes: try session.tensorBytes(versionID: created.id),
                               digest: try Self.seal(created, session: session))
         }
+    }
+
+    /// Records a new version in `session` (`StoreSession.createVersion`) while hashing the
+    /// packs it travels in (`PackDigester`), so that `seal` reads none of its bytes back.
+    /// `totalBytes` is about what the version holds (it picks the pack size).
+    static func createVersion(_ new: NewVersion, totalBytes: Int64, session: StoreSession,
+                              fill: (inout VersionRecord, ContentWriter) throws -> (tensors: Int, files: Int)) throws -> CreatedVersion {
+        let digester = PackDigester(session: session, totalBytes: totalBytes)
+        let created = try session.createVersion(new) { version, writer in
+            digester.watch(writer)
+            return try fill(&version, writer)
+        }
+        try digester.finish()
+        return created
     }
 
     /// Completes a version just made in `session`: its parent's name and digest as they are

@@ -30,9 +30,12 @@ package struct CheckpointImporter {
     /// Bytes the import will store (every tensor and `.meta`): what its statistics' raw bytes
     /// come to, for progress bars.
     package var totalBytes: Int64 {
-        folder.checkpoints.reduce(Int64(0)) { sum, checkpoint in
-            sum + checkpoint.bundle.index.entries.reduce(Int64(0)) { $0 + $1.size } + Int64(checkpoint.metaGraph?.bytes.count ?? 0)
-        }
+        folder.checkpoints.reduce(Int64(0)) { $0 + bytes(of: $1) }
+    }
+
+    /// Bytes the import of one checkpoint will store.
+    package func bytes(of checkpoint: Checkpoint) -> Int64 {
+        checkpoint.bundle.index.entries.reduce(Int64(0)) { $0 + $1.size } + Int64(checkpoint.metaGraph?.bytes.count ?? 0)
     }
 
     /// Each checkpoint's time by prefix, from a CheckpointManager's state file (which lists

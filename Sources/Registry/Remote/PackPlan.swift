@@ -43,23 +43,36 @@ package enum PackPlan {
 
     /// The packs of `chunks`, as ranges of their indices.
     static func boundaries(_ chunks: [Chunk]) -> [Range<Int>] {
-        let total = chunks.reduce(Int64(0)) { $0 + Int64($1.size) }
-        let target = target(total: total)
+        var cutter = Cutter(target: target(total: chunks.reduce(Int64(0)) { $0 + Int64($1.size) }))
         var ranges: [Range<Int>] = []
         var start = 0
-        var size: Int64 = 0
-        for (index, chunk) in chunks.enumerated() {
-            size += Int64(chunk.size)
-            let count = index - start + 1
-            let cut = size >= 4 * target || count >= maxChunksPerPack
-                || (size >= target / 4 && prefix(chunk.hash) < threshold(size: chunk.size, target: target))
-            if cut || index == chunks.count - 1 {
-                ranges.append(start..<(index + 1))
-                start = index + 1
-                size = 0
-            }
+        for (index, chunk) in chunks.enumerated() where cutter.endsPack(after: chunk) || index == chunks.count - 1 {
+            ranges.append(start..<(index + 1))
+            start = index + 1
+            cutter = Cutter(target: cutter.target)
         }
         return ranges
+    }
+
+    /// The boundary rule, one chunk at a time: whether a pack ends after the chunk just added
+    /// (the last chunk of a version ends its last pack whatever this says). `boundaries` and
+    /// the push's `PackDigester` both cut with it, so they cannot disagree.
+    struct Cutter {
+        let target: Int64
+        private(set) var size: Int64 = 0
+        private(set) var count = 0
+
+        init(target: Int64) {
+            self.target = target
+        }
+
+        /// Adds `chunk` to the open pack; true when the pack ends after it (start a new cutter then).
+        mutating func endsPack(after chunk: Chunk) -> Bool {
+            size += Int64(chunk.size)
+            count += 1
+            return size >= 4 * target || count >= maxChunksPerPack
+                || (size >= target / 4 && prefix(chunk.hash) < threshold(size: chunk.size, target: target))
+        }
     }
 
     /// The first 8 bytes of an address as a number (uniform over UInt64).

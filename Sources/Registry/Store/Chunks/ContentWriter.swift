@@ -17,6 +17,10 @@ package final class ContentWriter {
     package let chunkSize: Int
     package private(set) var statistics = StoreStatistics()
     package var progress: ((Int64) -> Void)?
+    /// Sees every chunk as it is committed (found stored or not), in order, on the caller's
+    /// thread: what lets a push hash the packs its version travels in from the bytes it
+    /// imports (`PackDigester`) instead of reading them back out of the store.
+    package var committed: ((CommittedChunk) throws -> Void)?
 
     private struct Prepared: Sendable {
         var raw: [UInt8]
@@ -26,6 +30,7 @@ package final class ContentWriter {
         /// crc32c of `raw`, for chunks read from a file.
         var crc: UInt32?
         var width: Int
+        var source: Source
     }
 
     /// Where a chunk's bytes come from: handed over, or read by the worker from a file.
@@ -213,13 +218,15 @@ package final class ContentWriter {
                     crc = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
                 }
                 let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
-                if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc, width: width) }
+                if hash == unchangedHash {
+                    return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc, width: width, source: source)
+                }
                 let baseBytes = baseChain.isEmpty ? nil : try ChunkDecoder.decode(chain: baseChain, verify: false)
                 let encoded = raw.withUnsafeBytes { raw in
                     guard let baseBytes else { return ChunkEncoder.encode(raw, planeWidth: width, base: nil) }
                     return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, planeWidth: width, base: $0) }
                 }
-                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc, width: width)
+                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc, width: width, source: source)
             }
         }
         while pipeline.isFull, let result = pipeline.next() { try commit(result.get()) }
@@ -254,8 +261,17 @@ package final class ContentWriter {
             content.crc = crcCombiner.combine(content.crc, crc, secondLength: chunk.raw.count)
         }
         pending[front] = content
+        if let committed { try committed(CommittedChunk(hash: chunk.hash, bytes: Self.committedBytes(chunk))) }
         progress?(count)
         try recordCompleted()
+    }
+
+    /// A committed chunk's bytes for an observer: where they were read from, else in hand.
+    private static func committedBytes(_ chunk: Prepared) -> CommittedChunk.Bytes {
+        if case .file(let file, let offset, let count) = chunk.source, let crc = chunk.crc {
+            return .file(file, offset: offset, count: count, crc32c: crc)
+        }
+        return .held(chunk.raw)
     }
 
     /// The id of the chunk stored under `hash`, if any.

@@ -6,10 +6,10 @@ import Foundation
 /// `depth` jobs in flight: the owner (the one thread that talks to SQLite or the file) submits,
 /// and once `isFull` takes the oldest result before submitting more. That is the back-pressure:
 /// memory stays at `depth` jobs whatever the size of the stream.
-final class OrderedPipeline<Output: Sendable> {
+package final class OrderedPipeline<Output: Sendable> {
     /// Jobs in flight by default: one per core plus one queued, which keeps every core busy
     /// (measured: 2× cores was no faster on 2 cores, and held 4 MiB more per extra job).
-    static var defaultDepth: Int { max(3, ProcessInfo.processInfo.activeProcessorCount + 1) }
+    package static var defaultDepth: Int { max(3, ProcessInfo.processInfo.activeProcessorCount + 1) }
 
     private final class Slot: @unchecked Sendable {
         // Written once by the worker before `done` is signalled, read by the owner after waiting.
@@ -21,16 +21,16 @@ final class OrderedPipeline<Output: Sendable> {
     private var slots: [Slot] = []
     private var head = 0
 
-    init(depth: Int = OrderedPipeline.defaultDepth) {
+    package init(depth: Int = OrderedPipeline.defaultDepth) {
         precondition(depth > 0)
         self.depth = depth
     }
 
-    var inFlight: Int { slots.count - head }
-    var isFull: Bool { inFlight >= depth }
+    package var inFlight: Int { slots.count - head }
+    package var isFull: Bool { inFlight >= depth }
 
     /// Starts `work` on a worker thread.
-    func submit(_ work: @escaping @Sendable () -> Output) {
+    package func submit(_ work: @escaping @Sendable () -> Output) {
         let slot = Slot()
         slots.append(slot)
         DispatchQueue.global(qos: .userInitiated).async {
@@ -40,7 +40,7 @@ final class OrderedPipeline<Output: Sendable> {
     }
 
     /// Waits for the oldest job and returns its result; nil when none is in flight.
-    func next() -> Output? {
+    package func next() -> Output? {
         guard head < slots.count else { return nil }
         let slot = slots[head]
         slot.done.wait()
