@@ -30,14 +30,14 @@ public final class WritableFile: @unchecked Sendable {
 
     deinit {
         if !closed {
-            StartedWriteback.drain()
+            BackgroundFlush.drain()
             try? descriptor.close()
         }
     }
 
     /// Writes `bytes` at `offset` (see the type's note on threads); every
-    /// `WritebackTrigger.interval` bytes their writeback starts: the files we write are fsynced
-    /// when complete, and a pulled 1 GiB file otherwise left ~0.4 s of writing for that fsync.
+    /// `WritebackTrigger.interval` bytes they are flushed in the background: the files we write
+    /// are fsynced when complete, and a pulled 1 GiB file otherwise left ~0.4 s for that fsync.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(FormatError) {
         lock.lock()
         defer { lock.unlock() }
@@ -75,14 +75,14 @@ public final class WritableFile: @unchecked Sendable {
     }
 
     public func sync() throws(FormatError) {
-        StartedWriteback.drain()
+        BackgroundFlush.drain()
         do { try SystemCall.sync(descriptor) } catch { throw .io(file: path, operation: "fsync", error: error) }
     }
 
     public func close() throws(FormatError) {
         guard !closed else { return }
         closed = true
-        StartedWriteback.drain()
+        BackgroundFlush.drain()
         do { try descriptor.close() } catch { throw .io(file: path, operation: "close", error: error) }
     }
 }

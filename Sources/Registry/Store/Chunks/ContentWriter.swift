@@ -6,7 +6,7 @@ import GRDB
 /// cuts the stream into fixed-size chunks and is the only one to touch SQLite; each chunk goes
 /// through an `OrderedPipeline` where worker threads (read it from its file,) hash it and pick
 /// and apply its filter while the caller inserts earlier chunks. At most `depth` chunks are in
-/// flight. Every `WritebackTrigger.interval` stored bytes the database file's writeback is started.
+/// flight. Every `WritebackTrigger.interval` stored bytes the database file is flushed in the background.
 package final class ContentWriter {
     package static let defaultChunkSize = 1 << 20
     /// A delta chunk's chain holds at most this many chunks below it: every `maxDepth + 1`
