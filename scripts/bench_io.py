@@ -220,7 +220,7 @@ def models(b, sizes):
         # removed right before it starts): the VM hands memory freed more than ~2 s earlier back
         # to its host (virtio-balloon free page reporting), and writing 1 GiB into such pages
         # took 2.5 s of system time against 0.2 s into pages freed a moment before.
-        copy, push, pull, push_rss, pull_rss, stats = [], [], [], [], [], None
+        copy, disk, push, pull, push_rss, pull_rss, stats = [], [], [], [], [], [], None
         target, db = b.path(name + ".copy"), b.path(name + ".db")
         for i in range(b.reps + 1):
             b.fresh(target)
@@ -229,6 +229,15 @@ def models(b, sizes):
             subprocess.run(["cp", "-r", folder, target], check=True)
             subprocess.run(["sync"], check=True)
             copy.append(time.perf_counter() - start)
+            # The disk's floor: writing the same number of bytes from memory and fsyncing them
+            # (dd conv=fdatasync), which a pull cannot beat, since it writes them all durably too.
+            b.fresh(target)
+            subprocess.run(["sync"])
+            start = time.perf_counter()
+            subprocess.run(["dd", "if=/dev/zero", "of=" + target, "bs=1M", "count=%d" % -(-raw // MIB), "conv=fdatasync"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            disk.append(time.perf_counter() - start)
+            os.remove(target)
             b.fresh(db)
             seconds, rss, out = b.timed([b.registry, "push", "--registry", db, folder, "m", "--json"])
             push.append(seconds)
@@ -245,9 +254,10 @@ def models(b, sizes):
         for path in (folder, target, db):
             b.fresh(path)
 
-        push_s, pull_s, copy_s = median(push[1:]), median(pull[1:]), median(copy[1:])
+        push_s, pull_s, copy_s, disk_s = median(push[1:]), median(pull[1:]), median(copy[1:]), median(disk[1:])
         big = mib >= 256
-        rows.append([label, fmt_s(save), fmt_s(load), fmt_s(copy_s), fmt_s(push_s), fmt_s(pull_s),
+        rows.append([label, fmt_s(save), fmt_s(load), fmt_s(copy_s), fmt_s(disk_s), "%.2fx" % paired(disk, copy),
+                     "%.2fx" % (disk_s / load), fmt_s(push_s), fmt_s(pull_s),
                      ratio(push_s / save, 0.5 if big else None), ratio(paired(push, copy), 1.5 if big else None),
                      ratio(pull_s / load, 0.8 if big else None), ratio(paired(pull, copy), 0.8 if big else None),
                      ratio(max(push_rss) / MIB, 64 if mib >= 1024 else None, "%.0f MiB"),
@@ -258,13 +268,16 @@ def models(b, sizes):
                  stats["storedBytes"] / max(stats["rawBytes"], 1)))
         sys.stdout.flush()
     print("")
-    table(["model (float32)", "TF save", "TF load+read", "cp+sync", "push", "pull", "push/TFsave", "push/cp",
+    table(["model (float32)", "TF save", "TF load+read", "cp+sync", "disk floor", "floor/cp", "floor/TFload", "push", "pull",
+           "push/TFsave", "push/cp",
            "pull/TFload", "pull/cp", "push RSS", "pull RSS", "stored/raw"], rows,
           "targets (256 MiB and 1 GiB; issue 19): push/TFsave <= 0.5, push/cp <= 1.5, pull/TFload <= 0.8, pull/cp <= 0.8; "
           "RSS of the 1 GiB push and pull <= 64 MiB; '!' marks a missed target.\n"
           "medians of %d runs after a warm-up (cp, push and pull in turns; push/cp and pull/cp are medians of "
           "each turn's ratio); TF inside Python (import not counted, no fsync); push and pull "
-          "whole processes, pull fsyncs; RSS is the largest of the runs; stored/raw = chunks' stored over raw bytes."
+          "whole processes, pull fsyncs; RSS is the largest of the runs; stored/raw = chunks' stored over raw bytes.\n"
+          "disk floor: dd of as many bytes from /dev/zero with conv=fdatasync, in the same turns: a pull writes every byte "
+          "durably too, so pull/cp and pull/TFload cannot go below floor/cp and floor/TFload."
           % b.reps)
 
 
