@@ -38,7 +38,11 @@ struct ServingState: Equatable, CustomStringConvertible {
     func problems(base: String) -> [String] {
         var found: [String] = []
         for (number, name) in folders {
-            if let problem = ServingState.incomplete(base + "/" + name) { found.append("folder \(name): \(problem)") }
+            // A folder leaves by one rename (`ServingBaseFolder.remove`): one gone between the
+            // listing and this look has left whole, and is no partial version.
+            if let problem = ServingState.incomplete(base + "/" + name), FileManager.default.fileExists(atPath: base + "/" + name) {
+                found.append("folder \(name): \(problem)")
+            }
             if name != String(number) { found.append("folder \(name) is not named \(number)") }
         }
         for version in policy ?? [] where folders[version] == nil { found.append("the config names version \(version), which has no folder") }
