@@ -137,6 +137,40 @@ def paired(times, baselines):
     return median([t / c for t, c in zip(times[1:], baselines[1:])])
 
 
+def durable_write(path, size, interval=16 * MIB):
+    """Seconds to write `size` bytes from memory into a new file in 1 MiB writes, fdatasync'd
+    on a second thread every `interval` (as `WritebackTrigger` does) and once at the end."""
+    import threading
+    block = os.urandom(MIB)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    pending = threading.Semaphore(0)
+    done = []
+
+    def flusher():
+        while True:
+            pending.acquire()
+            if done:
+                return
+            os.fdatasync(fd)
+
+    thread = threading.Thread(target=flusher)
+    start = time.perf_counter()
+    thread.start()
+    written = 0
+    while written < size:
+        n = os.pwrite(fd, block[:min(MIB, size - written)], written)
+        written += n
+        if written % interval < n:
+            pending.release()
+    done.append(True)
+    pending.release()
+    thread.join()
+    os.fdatasync(fd)
+    seconds = time.perf_counter() - start
+    os.close(fd)
+    return seconds
+
+
 def folder_bytes(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
 
@@ -229,14 +263,12 @@ def models(b, sizes):
             subprocess.run(["cp", "-r", folder, target], check=True)
             subprocess.run(["sync"], check=True)
             copy.append(time.perf_counter() - start)
-            # The disk's floor: writing the same number of bytes from memory and fsyncing them
-            # (dd conv=fdatasync), which a pull cannot beat, since it writes them all durably too.
+            # The disk's floor: as many bytes written from memory and made durable the way a
+            # pull writes them (flushed every 16 MiB as they go, then fsynced), which a pull
+            # cannot beat, since it writes every byte durably too.
             b.fresh(target)
             subprocess.run(["sync"])
-            start = time.perf_counter()
-            subprocess.run(["dd", "if=/dev/zero", "of=" + target, "bs=1M", "count=%d" % -(-raw // MIB), "conv=fdatasync"],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            disk.append(time.perf_counter() - start)
+            disk.append(durable_write(target, raw))
             os.remove(target)
             b.fresh(db)
             seconds, rss, out = b.timed([b.registry, "push", "--registry", db, folder, "m", "--json"])
@@ -276,8 +308,9 @@ def models(b, sizes):
           "medians of %d runs after a warm-up (cp, push and pull in turns; push/cp and pull/cp are medians of "
           "each turn's ratio); TF inside Python (import not counted, no fsync); push and pull "
           "whole processes, pull fsyncs; RSS is the largest of the runs; stored/raw = chunks' stored over raw bytes.\n"
-          "disk floor: dd of as many bytes from /dev/zero with conv=fdatasync, in the same turns: a pull writes every byte "
-          "durably too, so pull/cp and pull/TFload cannot go below floor/cp and floor/TFload."
+          "disk floor: as many bytes written from memory into a new file and made durable as a pull does (fdatasync every "
+          "16 MiB on a second thread, then once more), in the same turns: a pull writes every byte durably too, so pull/cp "
+          "and pull/TFload cannot go far below floor/cp and floor/TFload."
           % b.reps)
 
 
