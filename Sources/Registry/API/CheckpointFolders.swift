@@ -35,12 +35,15 @@ extension ModelRegistry {
             }
             var parent = try options.parent == nil ? session.modelID(named: run).flatMap { try session.latestVersion(modelID: $0)?.id } : nil
             var steps: [Int64?] = []
+            // Each checkpoint is the delta base of the next: its chunks are read back from its files.
+            let sources = RawChunkSources()
             let results = try checkpoints.map { checkpoint in
                 let step = options.globalStep ?? checkpoint.step
                 var new = versionOptions.newVersion(model: run, kind: .checkpoint, source: nil)
                 new.metrics = logged.metrics(at: step)
                 let version = try Self.createVersion(new, totalBytes: importer.bytes(of: checkpoint), session: session) { version, writer in
                     writer.progress = { bytes in done += bytes; progress?(done, total) }
+                    writer.rawSources = sources
                     version.parentID = version.parentID ?? parent
                     version.createdAt = savedAt.timeIntervalSince1970
                     provenance.apply(to: &version)
@@ -48,6 +51,7 @@ extension ModelRegistry {
                     parent = version.id
                     return counts
                 }
+                sources.nextVersion()
                 var created = PushResult(version, tensorBytes: try session.tensorBytes(versionID: version.id),
                                          digest: try Self.seal(version, session: session))
                 steps.append(step)

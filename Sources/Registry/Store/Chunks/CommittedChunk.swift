@@ -21,6 +21,13 @@ package struct CommittedChunk: Sendable {
         }
     }
 
+    /// The raw bytes (a file's read again and checked), nil when they can no longer be had.
+    package func rawBytes() -> [UInt8]? {
+        if case .held(let raw) = bytes { return raw }
+        var scratch: [UInt8] = []  // sized to `count` by the read
+        return withRawBytes(scratch: &scratch) { _ in } ? scratch : nil
+    }
+
     /// Calls `body` with the raw bytes, read again into `scratch` for a file's; false when a
     /// file's bytes can no longer be read or are no longer what was committed.
     package func withRawBytes(scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {

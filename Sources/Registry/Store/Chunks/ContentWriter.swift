@@ -21,12 +21,17 @@ package final class ContentWriter {
     /// thread: what lets a push hash the packs its version travels in from the bytes it
     /// imports (`PackDigester`) instead of reading them back out of the store.
     package var committed: ((CommittedChunk) throws -> Void)?
+    /// Chunks imported earlier in this process that can be read again from their files, for
+    /// the delta bases of a folder of checkpoints pushed in one go (`RawChunkSources`); the
+    /// writer adds what it commits from files.
+    package var rawSources: RawChunkSources?
 
     private struct Prepared: Sendable {
         var raw: [UInt8]
         var hash: ContentHash
         var encoded: EncodedChunk?
-        var base: StoredChunk?
+        /// The chunk `encoded` was made against, when it was.
+        var base: ChunkReference?
         /// crc32c of `raw`, for chunks read from a file.
         var crc: UInt32?
         var width: Int
@@ -186,6 +191,14 @@ package final class ContentWriter {
         try submit(.bytes(raw))
     }
 
+    /// Where a worker gets the base chunk's raw bytes: decoded from its stored chain, or read
+    /// again from the file it was imported from in this process (`RawChunkSources`).
+    private enum BaseBytes: Sendable {
+        case none
+        case chain([StoredChunk], ChunkReference)
+        case reread(CommittedChunk, ChunkReference)
+    }
+
     /// Hands a chunk to a worker: read it (from a file), hash, then (unless it is the base's
     /// own chunk, unchanged) filter it, against the base when there is one.
     private func submit(_ source: Source) throws {
@@ -194,42 +207,61 @@ package final class ContentWriter {
         case .bytes(let raw): count = raw.count
         case .file(_, _, let length): count = length
         }
-        var chain: [StoredChunk] = []
+        var base = BaseBytes.none
         var baseHash: ContentHash?
         if position < baseChunks.count, baseChunks[position].rawSize == count {
-            let base = baseChunks[position]
-            baseHash = base.hash
-            if base.depth < Self.maxDepth { chain = try ContentReader(db: db).chain(base.id) }
-        }
-        position += 1
-        let width = planeWidth
-        let (baseChain, unchangedHash) = (chain, baseHash)
-        pipeline.submit {
-            Result {
-                let raw: [UInt8], crc: UInt32?
-                switch source {
-                case .bytes(let bytes):
-                    (raw, crc) = (bytes, nil)
-                case .file(let file, let offset, let count):
-                    raw = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-                        try file.read(at: offset, into: UnsafeMutableRawBufferPointer(buffer))
-                        initialized = count
-                    }
-                    crc = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
+            let reference = baseChunks[position]
+            baseHash = reference.hash
+            if reference.depth < Self.maxDepth {
+                if let imported = rawSources?.source(of: reference.hash) {
+                    base = .reread(imported, reference)
+                } else {
+                    base = .chain(try ContentReader(db: db).chain(reference.id), reference)
                 }
-                let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
-                if hash == unchangedHash {
-                    return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc, width: width, source: source)
-                }
-                let baseBytes = baseChain.isEmpty ? nil : try ChunkDecoder.decode(chain: baseChain, verify: false)
-                let encoded = raw.withUnsafeBytes { raw in
-                    guard let baseBytes else { return ChunkEncoder.encode(raw, planeWidth: width, base: nil) }
-                    return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, planeWidth: width, base: $0) }
-                }
-                return Prepared(raw: raw, hash: hash, encoded: encoded, base: baseChain.first, crc: crc, width: width, source: source)
             }
         }
+        position += 1
+        let (width, unchangedHash, baseBytes) = (planeWidth, baseHash, base)
+        pipeline.submit {
+            Result { try Self.prepare(source, base: baseBytes, unchangedHash: unchangedHash, width: width) }
+        }
         while pipeline.isFull, let result = pipeline.next() { try commit(result.get()) }
+    }
+
+    /// A worker's part: reads the chunk (from a file, taking its crc32c), hashes it and, unless
+    /// it is the base's own chunk unchanged, picks and applies its filter against the base.
+    private static func prepare(_ source: Source, base: BaseBytes, unchangedHash: ContentHash?, width: Int) throws -> Prepared {
+        let raw: [UInt8], crc: UInt32?
+        switch source {
+        case .bytes(let bytes):
+            (raw, crc) = (bytes, nil)
+        case .file(let file, let offset, let count):
+            raw = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                try file.read(at: offset, into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            }
+            crc = raw.withUnsafeBytes { CRC32C.extend(0, $0) }
+        }
+        let hash = raw.withUnsafeBytes { ContentHash.ofChunk($0) }
+        if hash == unchangedHash { return Prepared(raw: raw, hash: hash, encoded: nil, base: nil, crc: crc, width: width, source: source) }
+        var baseBytes: [UInt8]?
+        var reference: ChunkReference?
+        switch base {
+        case .none:
+            break
+        case .chain(let chain, let chunk):
+            (baseBytes, reference) = (try ChunkDecoder.decode(chain: chain, verify: false), chunk)
+        case .reread(let imported, let chunk):
+            // Only bytes that still hash to the base's address may stand for it; else no base.
+            if let bytes = imported.rawBytes(), bytes.withUnsafeBytes({ ContentHash.ofChunk($0) }) == chunk.hash {
+                (baseBytes, reference) = (bytes, chunk)
+            }
+        }
+        let encoded = raw.withUnsafeBytes { raw in
+            guard let baseBytes else { return ChunkEncoder.encode(raw, planeWidth: width, base: nil) }
+            return baseBytes.withUnsafeBytes { ChunkEncoder.encode(raw, planeWidth: width, base: $0) }
+        }
+        return Prepared(raw: raw, hash: hash, encoded: encoded, base: reference, crc: crc, width: width, source: source)
     }
 
     /// Records a prepared chunk (or finds it stored) on the caller's thread, for the first
@@ -261,7 +293,11 @@ package final class ContentWriter {
             content.crc = crcCombiner.combine(content.crc, crc, secondLength: chunk.raw.count)
         }
         pending[front] = content
-        if let committed { try committed(CommittedChunk(hash: chunk.hash, bytes: Self.committedBytes(chunk))) }
+        if committed != nil || rawSources != nil {
+            let observed = CommittedChunk(hash: chunk.hash, bytes: Self.committedBytes(chunk))
+            rawSources?.remember(observed)
+            try committed?(observed)
+        }
         progress?(count)
         try recordCompleted()
     }
@@ -281,7 +317,7 @@ package final class ContentWriter {
 
     /// Inserts one chunk row; its stored bytes are bound without a copy. `rawSize` is the raw
     /// bytes' count when `raw` is not given (an encoded chunk keeps only its encoded bytes).
-    func insertChunk(hash: ContentHash, raw: UnsafeRawBufferPointer, encoded: EncodedChunk, base: StoredChunk?,
+    func insertChunk(hash: ContentHash, raw: UnsafeRawBufferPointer, encoded: EncodedChunk, base: ChunkReference?,
                      rawSize: Int? = nil) throws -> Int64 {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO chunks (hash, filter, width, raw_size, stored_size, base_id, depth, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
