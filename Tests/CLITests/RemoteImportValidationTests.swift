@@ -63,11 +63,8 @@ struct RemoteImportValidationTests {
     }
 
     @Test func configsThatAPushWouldRefuseAreRefusedAtPull() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let pushed = try Self.pushed(remote, server)
         let config = pushed.config
         let withData = Self.dataTensors(config)
@@ -127,11 +124,8 @@ struct RemoteImportValidationTests {
 
     /// `pull oci://… NAME -o DIR` whose export fails records no version.
     @Test func aPullWhoseExportFailsRecordsNothing() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         _ = try Self.pushed(remote, server)
         let blocker = cli.tmp.path + "/not-a-folder"
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
@@ -145,11 +139,8 @@ struct RemoteImportValidationTests {
 
     /// `gc` in a loop beside a pull: the chunks the pull committed stay until its version lands.
     @Test func aPullCompletesWhileGCRunsInALoop() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 64)
         try remote.ok("push", folder, "big")
         try remote.ok("push", "big", "--to", server.url("team/big", tag: "v1"))

@@ -8,11 +8,8 @@ import TestSupport
 struct RemoteResumeTests {
     /// The server dies in the middle of a push, then of a pull; each re-run moves only the rest.
     @Test func aTransferCutOffMidwayMovesOnlyTheRestWhenRunAgain() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let folder = try largeSavedModel(in: cli.tmp.path, megabytes: 240)
         try remote.ok("push", folder, "big")
         let layers = try remote.chunks(model: "big", version: 1)
@@ -129,11 +126,8 @@ struct RemoteResumeTests {
     /// refusal; with REGISTRY_OCI_USERNAME/PASSWORD, push, ls and pull work; the password (and
     /// its base64 form) appears in no output.
     @Test func basicAuthUsesTheEnvironmentAndNeverPrintsIt() throws {
-        let server = try OCIServer(htpasswd: TestUser.htpasswd)
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started(htpasswd: TestUser.htpasswd)
+        defer { cli.cleanup(); server.cleanup() }
         let password = TestUser.password
         let good = ["REGISTRY_OCI_USERNAME": "tester", "REGISTRY_OCI_PASSWORD": password]
         let secrets = TestUser.secrets

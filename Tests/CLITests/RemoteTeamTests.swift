@@ -17,11 +17,8 @@ struct RemoteTeamTests {
     }
 
     @Test func aliasesAndLatestTravelAsTagsAndMoveWithoutResending() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let repository = server.url("team/seed")
         let first = try remote.json("push", Self.seed, "seed", "--alias", "prod")
         let one = try remote.json("push", "seed:1", "--to", repository, "--tag", "release-1")
@@ -90,11 +87,8 @@ struct RemoteTeamTests {
     }
 
     @Test func theCatalogListsEveryRepositoryPageByPage() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         try remote.ok("push", Self.seed, "seed")
         let names = ["alpha/one", "beta", "gamma/two/three", "delta", "epsilon"]
         for name in names { try remote.ok("push", "seed", "--to", server.url(name)) }
@@ -171,11 +165,8 @@ struct RemoteTeamTests {
     /// Credentials as docker stores them: `auths`, a credential helper, `remote login`; the
     /// environment overrides them; none is ever printed.
     @Test func credentialsComeFromDockersConfigAndHelpers() throws {
-        let server = try OCIServer(htpasswd: TestUser.htpasswd)
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started(htpasswd: TestUser.htpasswd)
+        defer { cli.cleanup(); server.cleanup() }
         let password = TestUser.password
         let secrets = TestUser.secrets
         let docker = cli.tmp.path + "/docker"

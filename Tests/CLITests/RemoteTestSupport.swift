@@ -12,6 +12,19 @@ import TestSupport
 struct RemoteDriver {
     let cli: CLI
 
+    /// A docker-registry of the test's own (with the given authentication) and a CLI with its
+    /// own registry folder, driven by a new driver; the caller cleans up both (`defer`).
+    static func started(htpasswd: String? = nil, token: OCIServer.TokenAuth? = nil) throws -> (OCIServer, CLI, RemoteDriver) {
+        let server = try OCIServer(htpasswd: htpasswd, token: token)
+        do {
+            let cli = try CLI()
+            return (server, cli, RemoteDriver(cli: cli))
+        } catch {
+            server.cleanup()
+            throw error
+        }
+    }
+
     /// Credentials and settings of the developer's own are removed; Docker's configuration is
     /// looked for in the test's folder (empty unless the test writes one).
     static let clearedCredentials: [String: String?] = [

@@ -10,11 +10,8 @@ struct RemoteTests {
     /// export: byte-identical to the fixture folder, with the same rows as before.
     @Test(arguments: Fixtures.savedModelCases)
     func pushDeletePullGivesBackTheFixtureByteForByte(name: String) throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let model = "m-" + name
         let repository = server.url("fixtures/" + name.lowercased())
         try remote.ok("push", Fixtures.casePath(name), model, "--label", "case=\(name)")
@@ -71,11 +68,8 @@ struct RemoteTests {
     /// Checkpoint k then k+1 of a training run: the second push sends exactly the packs the
     /// first did not, says so, and a third push of the same version sends nothing.
     @Test func theNextCheckpointSendsOnlyThePacksItDoesNotShare() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         try remote.ok("train", "run", "--epochs", "3", "--save-every", "50", "--max-to-keep", "0", "--print-every", "10")
         let repository = server.url("team/run")
 
@@ -134,11 +128,8 @@ struct RemoteTests {
     /// Bad input: a tampered blob, a tampered config, a foreign manifest, a missing tag, an
     /// emptied repository, a server that is not there.
     @Test func damagedOrMissingRemoteContentFailsClearlyAndChangesNothing() throws {
-        let server = try OCIServer()
-        defer { server.cleanup() }
-        let cli = try CLI()
-        defer { cli.cleanup() }
-        let remote = RemoteDriver(cli: cli)
+        let (server, cli, remote) = try RemoteDriver.started()
+        defer { cli.cleanup(); server.cleanup() }
         let repository = server.url("team/seed")
         try remote.ok("push", Fixtures.casePath("seed_mlp_train_and_serve"), "seed")
         let layers = try remote.chunks(model: "seed", version: 1)
